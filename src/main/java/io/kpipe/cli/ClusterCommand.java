@@ -1,0 +1,44 @@
+package io.kpipe.cli;
+
+import io.kpipe.cluster.BrokerProcess;
+import io.kpipe.cluster.LocalCluster;
+import io.kpipe.config.ClusterConfig;
+import io.kpipe.run.Resources;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "cluster", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a local Kafka cluster (KRaft) in the foreground until Ctrl-C.",
+                "The first line of output is bootstrap.servers=HOST:PORT[,...]."})
+final class ClusterCommand implements Callable<Integer> {
+    @Option(names = "--brokers", defaultValue = "1", description = "Brokers (default ${DEFAULT-VALUE}); 3 or more get replication 3, min.insync 2.")
+    int brokers;
+
+    @Option(names = "--port", defaultValue = "9092", description = "Port of the first broker, the next ones follow; 0 = free ports (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data-dir", description = "Data directory, kept on exit (default: a temporary one, deleted on exit).")
+    Path dataDir;
+
+    @Option(names = "--keep-data", description = "Keep the temporary data directory on exit.")
+    boolean keepData;
+
+    @Override
+    public Integer call() throws Exception {
+        ClusterConfig config = new ClusterConfig(brokers, port, dataDir, keepData);
+        Resources resources = new Resources();
+        LocalCluster cluster = resources.add(LocalCluster.start(config));
+        System.out.println("bootstrap.servers=" + cluster.bootstrapServers());
+        System.out.flush();
+        for (BrokerProcess b : cluster.brokers()) {
+            System.err.printf("broker %d: pid %d, 127.0.0.1:%d, log %s%n", b.nodeId(), b.pid(), b.port(),
+                    b.directory().resolve("server.log"));
+        }
+        System.err.println("data in " + cluster.dataDir() + "; Ctrl-C to stop");
+        new CountDownLatch(1).await();
+        return Main.OK;
+    }
+}

@@ -1,0 +1,69 @@
+package io.kpipe.cli;
+
+import io.kpipe.config.Durations;
+import io.kpipe.config.ProcessorConfig.Guarantee;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Option converters whose errors say what is allowed. */
+final class Converters {
+    private Converters() {}
+
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                Duration d = Durations.parse(value);
+                if (d.isZero()) {
+                    throw new TypeConversionException("'" + value + "' is zero; use a positive duration, e.g. 60s");
+                }
+                return d;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Points per second: a positive number with an optional k or M suffix, or {@code max} (0). */
+    static final class RateConverter implements ITypeConverter<Long> {
+        static final String ALLOWED = "use a positive number of points per second (e.g. 333333, 500k, 1M) or 'max'";
+
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.equals("max")) {
+                return 0L;
+            }
+            long scale = 1;
+            if (v.endsWith("k")) {
+                scale = 1_000;
+            } else if (v.endsWith("m")) {
+                scale = 1_000_000;
+            }
+            try {
+                double n = Double.parseDouble(scale == 1 ? v : v.substring(0, v.length() - 1));
+                long rate = Math.round(n * scale);
+                if (rate <= 0 || Double.isNaN(n)) {
+                    throw new TypeConversionException("'" + value + "' is not allowed; " + ALLOWED);
+                }
+                return rate;
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a rate; " + ALLOWED);
+            }
+        }
+    }
+
+    static final class GuaranteeConverter implements ITypeConverter<Guarantee> {
+        @Override
+        public Guarantee convert(String value) {
+            for (Guarantee g : Guarantee.values()) {
+                if (g.kafkaName().equals(value.trim().toLowerCase(Locale.ROOT))) {
+                    return g;
+                }
+            }
+            throw new TypeConversionException("'" + value + "' is not a guarantee; use exactly_once_v2 or at_least_once");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.kpipe.cli;
+
+import io.kpipe.config.UsageException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code kpipe} command line. Exit codes: 0 success, 1 failure (e.g. reconciliation found
+ * points lost), 2 bad usage (one line on stderr naming the setting and what is allowed).
+ */
+@Command(name = "kpipe", mixinStandardHelpOptions = true, version = "kpipe 0.1.0",
+        description = "A streaming pipeline for sensor and log data points on Apache Kafka.",
+        subcommands = {RunCommand.class, ClusterCommand.class, TopicsCommand.class, GenerateCommand.class,
+                ProcessCommand.class})
+public final class Main {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /** Runs a command line and returns its exit code; never exits the JVM. */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            String command = ex.getCommandLine().getCommandName();
+            String prefix = command.equals("kpipe") ? "kpipe: " : "kpipe " + command + ": ";
+            err.println(prefix + oneLine(ex.getMessage()) + " (see --help)");
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            String prefix = "kpipe " + line.getCommandName() + ": ";
+            if (ex instanceof UsageException || ex instanceof ConfigException) {
+                err.println(prefix + oneLine(ex.getMessage()));
+                return USAGE;
+            }
+            err.println(prefix + "failed: " + oneLine(String.valueOf(ex.getMessage())));
+            org.slf4j.LoggerFactory.getLogger(Main.class).debug("failure", ex);
+            return FAILED;
+        });
+        return cl.execute(args);
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    }
+}

@@ -1,0 +1,79 @@
+package io.kpipe.cli;
+
+import io.kpipe.config.ProcessorConfig;
+import io.kpipe.config.ProcessorConfig.Guarantee;
+import io.kpipe.process.PointProcessor;
+import io.kpipe.process.ProcessingStats;
+import io.kpipe.run.Connectivity;
+import io.kpipe.run.Resources;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "process", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the stream processor until Ctrl-C: decode, dead-letter, windowed aggregates.",
+                "Instances with the same --application-id share the work."})
+final class ProcessCommand implements Callable<Integer> {
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", converter = Converters.GuaranteeConverter.class,
+            description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
+    Guarantee guarantee;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Stream threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--application-id", defaultValue = ProcessorConfig.DEFAULT_APPLICATION_ID,
+            description = "Kafka Streams application id (default ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--window", defaultValue = "1m", converter = Converters.DurationConverter.class,
+            description = "Tumbling window size (default ${DEFAULT-VALUE}).")
+    Duration window;
+
+    @Option(names = "--grace", defaultValue = "10s", converter = Converters.DurationConverter.class,
+            description = "How long a window accepts out-of-order points after it ends (default ${DEFAULT-VALUE}).")
+    Duration grace;
+
+    @Option(names = "--commit-interval", defaultValue = "1s", converter = Converters.DurationConverter.class,
+            description = "Commit interval; also how often aggregates are emitted (default ${DEFAULT-VALUE}).")
+    Duration commitInterval;
+
+    @Option(names = "--state-dir", description = "Kafka Streams state directory (default: <tmp>/kpipe-streams).")
+    Path stateDir;
+
+    @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
+    String topicPrefix;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        var kafka = connection.connection();
+        int brokers;
+        try (Admin admin = Connectivity.admin(kafka)) {
+            brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
+        }
+        Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");
+        ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, window, grace,
+                ProcessorConfig.DEFAULT_MAX_FUTURE, commitInterval, ProcessorConfig.DEFAULT_CACHE_BYTES, state,
+                Math.min(3, brokers));
+        ProcessingStats stats = new ProcessingStats();
+        Resources resources = new Resources();
+        resources.add(PointProcessor.start(config, stats));
+        System.err.println("processing " + topicPrefix + "points as " + applicationId + " (" + guarantee.kafkaName()
+                + ", " + threads + " thread(s)); Ctrl-C to stop");
+        long last = 0;
+        while (true) {
+            Thread.sleep(10_000);
+            long now = stats.processed();
+            System.out.printf(Locale.ROOT, "processed %,d (%,.0f/s), dead letters %,d, late %,d%n",
+                    now, (now - last) / 10.0, stats.invalid(), stats.late());
+            last = now;
+        }
+    }
+}

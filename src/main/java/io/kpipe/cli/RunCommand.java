@@ -1,0 +1,93 @@
+package io.kpipe.cli;
+
+import io.kpipe.config.ClusterConfig;
+import io.kpipe.config.ProcessorConfig.Guarantee;
+import io.kpipe.config.RunConfig;
+import io.kpipe.config.TopicSettings;
+import io.kpipe.run.PipelineRun;
+import io.kpipe.run.RunSummary;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the whole pipeline: local Kafka cluster, generator, processor; then reconcile.",
+                "Exit code 0 only when no point was lost or duplicated."})
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--brokers", defaultValue = "1", description = "Local brokers to start (default ${DEFAULT-VALUE}; 3 for replication 3).")
+    int brokers;
+
+    @Option(names = "--duration", defaultValue = "60s", converter = Converters.DurationConverter.class,
+            description = "How long the generator sends (default ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--rate", defaultValue = "max", converter = Converters.RateConverter.class,
+            description = "Points per second, e.g. 333333, 500k, 1M, or max (default ${DEFAULT-VALUE}).")
+    long rate;
+
+    @Option(names = "--sensors", defaultValue = "10000", description = "Distinct sensor ids (default ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--partitions", defaultValue = "12", description = "Partitions of every topic (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", converter = Converters.GuaranteeConverter.class,
+            description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
+    Guarantee guarantee;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Stream threads of the processor (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--invalid-ratio", defaultValue = "0.0001",
+            description = "Share of malformed points, sent to the dead-letter topic (default ${DEFAULT-VALUE}).")
+    double invalidRatio;
+
+    @Option(names = "--late-ratio", defaultValue = "0", description = "Share of points an hour late (default ${DEFAULT-VALUE}).")
+    double lateRatio;
+
+    @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
+    String topicPrefix;
+
+    @Option(names = "--drain-timeout", defaultValue = "120s", converter = Converters.DurationConverter.class,
+            description = "How long to wait for the processor to catch up after the generator stops (default ${DEFAULT-VALUE}).")
+    Duration drainTimeout;
+
+    @Option(names = "--data-dir", description = "Where the local brokers keep their data (default: a temporary directory).")
+    Path dataDir;
+
+    @Option(names = "--keep-data", description = "Keep the local brokers' temporary data directory.")
+    boolean keepData;
+
+    @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
+    Path summaryJson;
+
+    @Override
+    public Integer call() throws Exception {
+        RunConfig config = new RunConfig(
+                new ClusterConfig(brokers, 0, dataDir, keepData),
+                connection.bootstrapServers == null ? null : connection.connection().bootstrapServers(),
+                connection.clientConfig(),
+                new TopicSettings(topicPrefix, partitions, 0),
+                guarantee, threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, summaryJson);
+        // Validate the generator's settings before anything is started.
+        new io.kpipe.config.GeneratorConfig(io.kpipe.config.KafkaConnection.of("127.0.0.1:1"), topicPrefix, rate,
+                sensors, 0, duration, invalidRatio, lateRatio, 0);
+        var out = System.out;
+        RunSummary summary = new PipelineRun(config, out).execute();
+        out.println(summary.describe());
+        if (summaryJson != null) {
+            summary.writeJson(summaryJson);
+        }
+        return summary.ok() ? Main.OK : Main.FAILED;
+    }
+}

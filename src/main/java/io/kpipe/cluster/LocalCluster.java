@@ -1,0 +1,238 @@
+package io.kpipe.cluster;
+
+import io.kpipe.cluster.internal.FreePorts;
+import io.kpipe.config.ClusterConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka cluster in KRaft mode on 127.0.0.1: N combined broker+controller nodes, each a child JVM.
+ *
+ * <pre>
+ * try (LocalCluster cluster = LocalCluster.start(ClusterConfig.ofBrokers(1))) {
+ *     String bootstrap = cluster.bootstrapServers();
+ *     ...
+ * }
+ * </pre>
+ *
+ * Storage is formatted on first start. Brokers stop on {@link #close()}, on JVM shutdown (Ctrl-C)
+ * and, because each watches its stdin, when this process dies however it dies.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final long STOP_TIMEOUT_MS = 20_000;
+
+    private final ClusterConfig config;
+    private final Path dataDir;
+    private final boolean deleteOnClose;
+    private final List<BrokerProcess> brokers;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private LocalCluster(ClusterConfig config, Path dataDir, boolean deleteOnClose, List<BrokerProcess> brokers) {
+        this.config = config;
+        this.dataDir = dataDir;
+        this.deleteOnClose = deleteOnClose;
+        this.brokers = List.copyOf(brokers);
+        this.shutdownHook = new Thread(this::killAll, "kpipe-cluster-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts the brokers and returns once all of them are registered and serving. */
+    public static LocalCluster start(ClusterConfig config) {
+        Path dir;
+        boolean temporary = config.dataDir() == null;
+        try {
+            dir = temporary ? Files.createTempDirectory("kpipe-cluster-") : Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
+        }
+        String clusterId = clusterId(dir);
+        int n = config.brokers();
+        int[] free = FreePorts.take(config.port() == 0 ? 2 * n : n);
+        int[] brokerPorts = new int[n];
+        int[] controllerPorts = new int[n];
+        for (int i = 0; i < n; i++) {
+            brokerPorts[i] = config.port() == 0 ? free[2 * i] : config.port() + i;
+            controllerPorts[i] = config.port() == 0 ? free[2 * i + 1] : free[i];
+        }
+        String voters = java.util.stream.IntStream.range(0, n)
+                .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i])
+                .collect(Collectors.joining(","));
+        List<BrokerProcess> started = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int nodeId = i + 1;
+            Map<String, String> props = serverProperties(config, nodeId, brokerPorts[i], controllerPorts[i], voters,
+                    dir.resolve("broker-" + nodeId));
+            started.add(BrokerProcess.start(nodeId, brokerPorts[i], dir.resolve("broker-" + nodeId), clusterId, props));
+        }
+        LocalCluster cluster = new LocalCluster(config, dir, temporary && !config.keepData(), started);
+        try {
+            cluster.awaitReady();
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        log.info("Kafka cluster of {} broker(s) ready at {} (data in {})", n, cluster.bootstrapServers(), dir);
+        return cluster;
+    }
+
+    static Map<String, String> serverProperties(ClusterConfig c, int nodeId, int port, int controllerPort,
+                                                String voters, Path brokerDir) {
+        String r = Integer.toString(c.replication());
+        String minIsr = Integer.toString(c.minInsync());
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(nodeId));
+        p.put("controller.quorum.voters", voters);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", brokerDir.resolve("data").toString());
+        p.put("auto.create.topics.enable", "false");
+        p.put("default.replication.factor", r);
+        p.put("min.insync.replicas", minIsr);
+        p.put("offsets.topic.replication.factor", r);
+        p.put("offsets.topic.num.partitions", "12");
+        p.put("transaction.state.log.replication.factor", r);
+        p.put("transaction.state.log.min.isr", minIsr);
+        p.put("transaction.state.log.num.partitions", "12");
+        p.put("share.coordinator.state.topic.replication.factor", r);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Sized for a machine of two cores shared with the clients.
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "4");
+        p.put("num.replica.fetchers", "1");
+        p.put("num.recovery.threads.per.data.dir", "1");
+        return p;
+    }
+
+    private static String clusterId(Path dir) {
+        Path file = dir.resolve("cluster.id");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).trim();
+            }
+            String id = Uuid.randomUuid().toString();
+            Files.writeString(file, id + "\n");
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + file, e);
+        }
+    }
+
+    private void awaitReady() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(p)) {
+            while (true) {
+                for (BrokerProcess b : brokers) {
+                    if (!b.isAlive()) {
+                        throw new IllegalStateException("broker " + b.nodeId() + " exited during start; see "
+                                + b.directory().resolve("console.log") + " and server.log beside it");
+                    }
+                }
+                try {
+                    int up = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+                    if (up == brokers.size()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    // Not serving yet.
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka cluster not ready after " + READY_TIMEOUT.toSeconds()
+                            + "s; broker logs are under " + dataDir);
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the cluster", e);
+        }
+    }
+
+    /** {@code 127.0.0.1:P1,127.0.0.1:P2,...} */
+    public String bootstrapServers() {
+        return brokers.stream().map(BrokerProcess::address).collect(Collectors.joining(","));
+    }
+
+    public List<BrokerProcess> brokers() {
+        return brokers;
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Stops every broker (SIGTERM, SIGKILL after a bounded wait) and deletes temporary data. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        brokers.forEach(BrokerProcess::requestStop);
+        long deadline = System.currentTimeMillis() + STOP_TIMEOUT_MS;
+        for (BrokerProcess b : brokers) {
+            b.awaitStop(Math.max(1, deadline - System.currentTimeMillis()));
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // Called from within shutdown: the hook is running or ran.
+        }
+        if (deleteOnClose) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private void killAll() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+        }
+        close();
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+}

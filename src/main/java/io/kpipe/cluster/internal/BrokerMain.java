@@ -1,0 +1,62 @@
+package io.kpipe.cluster.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Entry point of a broker child JVM: {@code BrokerMain <cluster-id> <server.properties>}.
+ *
+ * <p>It formats the storage if it is not yet formatted, then runs {@code kafka.Kafka}. The parent
+ * holds this process's stdin open and never writes to it; when the parent dies, however it dies,
+ * stdin reaches end-of-file and the broker shuts down, so no broker outlives kpipe.
+ */
+public final class BrokerMain {
+    private static final long HALT_AFTER_MS = 15_000;
+
+    private BrokerMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: BrokerMain <cluster-id> <server.properties>");
+            System.exit(2);
+        }
+        watchParent(System.in);
+        int rc = kafka.tools.StorageTool.execute(
+                new String[] {"format", "--cluster-id", args[0], "--config", args[1], "--ignore-formatted"}, System.out);
+        if (rc != 0) {
+            System.err.println("formatting storage failed with code " + rc);
+            System.exit(rc);
+        }
+        kafka.Kafka.main(new String[] {args[1]});
+    }
+
+    private static void watchParent(InputStream in) {
+        Thread t = new Thread(() -> {
+            try {
+                while (in.read() >= 0) {
+                    // The parent never writes; anything read is ignored.
+                }
+            } catch (IOException ignored) {
+                // A broken pipe means the parent is gone, as end-of-file does.
+            }
+            System.err.println("parent process gone: shutting down the broker");
+            Thread halt = new Thread(() -> {
+                sleep(HALT_AFTER_MS);
+                Runtime.getRuntime().halt(1);
+            }, "halt-timer");
+            halt.setDaemon(true);
+            halt.start();
+            System.exit(0);
+        }, "parent-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.kpipe.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Settings of the Kafka Streams processor. {@code maxFuture}: a point whose event time is further
+ * ahead of its record timestamp is rejected, because one far-future point would advance stream
+ * time and close every window still open.
+ */
+public record ProcessorConfig(
+        KafkaConnection kafka,
+        String topicPrefix,
+        String applicationId,
+        Guarantee guarantee,
+        int threads,
+        Duration windowSize,
+        Duration grace,
+        Duration maxFuture,
+        Duration commitInterval,
+        long cacheBytes,
+        Path stateDir,
+        int replication) {
+
+    /** Kafka Streams processing guarantees, by their Kafka names. */
+    public enum Guarantee {
+        EXACTLY_ONCE_V2, AT_LEAST_ONCE;
+
+        public String kafkaName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Guarantee parse(String s) {
+            for (Guarantee g : values()) {
+                if (g.kafkaName().equals(s)) {
+                    return g;
+                }
+            }
+            throw new UsageException("--guarantee", "must be exactly_once_v2 or at_least_once, got '" + s + "'");
+        }
+    }
+
+    public static final String DEFAULT_APPLICATION_ID = "kpipe-processor";
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+    public static final long DEFAULT_CACHE_BYTES = 64L << 20;
+
+    public ProcessorConfig {
+        UsageException.require(applicationId != null && applicationId.matches("[A-Za-z0-9._-]+"),
+                "--application-id", "may hold only letters, digits, '.', '_' and '-', got '" + applicationId + "'");
+        UsageException.require(threads >= 1 && threads <= 64, "--threads", "must be 1..64, got " + threads);
+        UsageException.require(windowSize.toMillis() >= 1000, "--window", "must be at least 1s, got " + windowSize);
+        UsageException.require(!grace.isNegative(), "--grace", "must not be negative, got " + grace);
+        UsageException.require(maxFuture.toMillis() > 0, "--max-future", "must be positive, got " + maxFuture);
+        UsageException.require(commitInterval.toMillis() >= 10, "--commit-interval",
+                "must be at least 10ms, got " + commitInterval);
+        UsageException.require(cacheBytes >= 0, "--cache-bytes", "must not be negative, got " + cacheBytes);
+        UsageException.require(replication >= 1, "replication", "must be at least 1, got " + replication);
+    }
+
+    /** Defaults for everything but where the cluster is, the topics and the state directory. */
+    public static ProcessorConfig defaults(KafkaConnection kafka, String topicPrefix, Path stateDir, int replication) {
+        return new ProcessorConfig(kafka, topicPrefix, DEFAULT_APPLICATION_ID, Guarantee.EXACTLY_ONCE_V2, 2,
+                DEFAULT_WINDOW, DEFAULT_GRACE, DEFAULT_MAX_FUTURE, DEFAULT_COMMIT_INTERVAL, DEFAULT_CACHE_BYTES,
+                stateDir, replication);
+    }
+
+    public ProcessorConfig withApplicationId(String id) {
+        return new ProcessorConfig(kafka, topicPrefix, id, guarantee, threads, windowSize, grace, maxFuture,
+                commitInterval, cacheBytes, stateDir, replication);
+    }
+
+    public ProcessorConfig withGuarantee(Guarantee g) {
+        return new ProcessorConfig(kafka, topicPrefix, applicationId, g, threads, windowSize, grace, maxFuture,
+                commitInterval, cacheBytes, stateDir, replication);
+    }
+
+    public ProcessorConfig withThreads(int t) {
+        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, t, windowSize, grace, maxFuture,
+                commitInterval, cacheBytes, stateDir, replication);
+    }
+}

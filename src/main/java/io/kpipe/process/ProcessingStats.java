@@ -1,0 +1,67 @@
+package io.kpipe.process;
+
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Live counters of one processor, written by its stream threads and read by the progress line:
+ * points decoded, rejected and late, and the latency from a point's send (its record timestamp)
+ * to its aggregation. Counters are {@link LongAdder}s, striped per thread, so stream threads do
+ * not contend on one cache line.
+ */
+public final class ProcessingStats {
+    /** Latencies above this (ms) are recorded as this. */
+    static final long MAX_LATENCY_MS = 3_600_000;
+
+    private final LongAdder processed = new LongAdder();
+    private final LongAdder invalid = new LongAdder();
+    private final LongAdder late = new LongAdder();
+    private final Recorder latency = new Recorder(MAX_LATENCY_MS, 3);
+    private final Histogram total = new Histogram(MAX_LATENCY_MS, 3);
+    private Histogram interval;
+
+    void recordAggregated(long latencyMs) {
+        processed.increment();
+        latency.recordValue(Math.max(0, Math.min(latencyMs, MAX_LATENCY_MS)));
+    }
+
+    void recordInvalid() {
+        processed.increment();
+        invalid.increment();
+    }
+
+    void recordLate() {
+        processed.increment();
+        late.increment();
+    }
+
+    /** Points taken from {@code points}: aggregated, invalid or late. */
+    public long processed() {
+        return processed.sum();
+    }
+
+    public long invalid() {
+        return invalid.sum();
+    }
+
+    public long late() {
+        return late.sum();
+    }
+
+    /**
+     * Latencies recorded since the last call (the interval), also added to the run's total.
+     * Called by one reporting thread.
+     */
+    public synchronized Histogram takeInterval() {
+        interval = latency.getIntervalHistogram(interval);
+        total.add(interval);
+        return interval;
+    }
+
+    /** Latencies of every point aggregated so far, including the last interval taken. */
+    public synchronized Histogram totalLatency() {
+        takeInterval();
+        return total.copy();
+    }
+}

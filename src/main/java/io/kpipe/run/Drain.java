@@ -1,0 +1,64 @@
+package io.kpipe.run;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Whether a consumer group (the processor's application id) has committed everything in a topic.
+ * A processor commits only after its output for those records is written (and, under
+ * exactly-once, committed in the same transaction), so a drained input means complete output.
+ */
+public final class Drain {
+    private final Admin admin;
+    private final String group;
+    private final String topic;
+
+    public Drain(Admin admin, String group, String topic) {
+        this.admin = admin;
+        this.group = group;
+        this.topic = topic;
+    }
+
+    /** Records of the topic not yet committed by the group. */
+    public long lag() throws ExecutionException, InterruptedException, TimeoutException {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        var parts = admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                .get(topic).partitions().stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                admin.listOffsets(parts).all().get(10, TimeUnit.SECONDS);
+        long lag = 0;
+        for (var e : ends.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+        }
+        return lag;
+    }
+
+    /** Waits until the lag is 0; false if {@code timeout} passed first. */
+    public boolean await(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (lag() == 0) {
+                    return true;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // A broker may be busy or restarting; ask again.
+            }
+            Thread.sleep(250);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,165 @@
+package io.kpipe.run;
+
+import io.kpipe.cluster.LocalCluster;
+import io.kpipe.config.GeneratorConfig;
+import io.kpipe.config.KafkaConnection;
+import io.kpipe.config.ProcessorConfig;
+import io.kpipe.config.RunConfig;
+import io.kpipe.config.UsageException;
+import io.kpipe.generate.Generator;
+import io.kpipe.generate.GeneratorResult;
+import io.kpipe.process.PointProcessor;
+import io.kpipe.process.ProcessingStats;
+import io.kpipe.topics.TopicAdmin;
+import io.kpipe.topics.Topics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code kpipe run}: the whole pipeline in one process tree, then the proof that nothing was lost.
+ *
+ * <pre>
+ * 1. cluster     start N local brokers (or use --bootstrap-servers)
+ * 2. topics      create them; refuse a non-empty points topic (the books must start at zero)
+ * 3. processor   start Kafka Streams, wait until it has its partitions
+ * 4. generator   send points for --duration, with a progress line each second
+ * 5. drain       wait until the processor has committed the end of points
+ * 6. reconcile   read the final windows and the dead letters (read_committed) and balance the books
+ * </pre>
+ */
+public final class PipelineRun {
+    private static final Duration PROCESSOR_START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final RunConfig config;
+    private final PrintStream out;
+
+    public PipelineRun(RunConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    public RunSummary execute() throws InterruptedException {
+        try (Resources resources = new Resources()) {
+            Path work = resources.add(new TempDir("kpipe-run-")).path();
+            String bootstrap = config.bootstrapServers();
+            int brokers;
+            if (config.localCluster()) {
+                out.printf("starting a local Kafka cluster of %d broker(s)...%n", config.cluster().brokers());
+                LocalCluster cluster = resources.add(LocalCluster.start(config.cluster()));
+                bootstrap = cluster.bootstrapServers();
+                out.println("bootstrap.servers=" + bootstrap);
+            }
+            KafkaConnection kafka = new KafkaConnection(bootstrap, config.clientConfig());
+            Topics topics = Topics.withPrefix(config.topics().prefix());
+            int replication;
+            try (Admin admin = Connectivity.admin(kafka)) {
+                TopicAdmin topicAdmin = new TopicAdmin(admin);
+                brokers = Connectivity.brokerCount(admin, bootstrap);
+                List<TopicAdmin.Spec> specs = TopicAdmin.specs(topics, config.topics(), brokers);
+                replication = specs.get(0).replication();
+                for (TopicAdmin.Outcome o : topicAdmin.ensure(specs)) {
+                    if (o.status() == TopicAdmin.Outcome.Status.MISMATCH) {
+                        out.println("warning: " + o);
+                    }
+                }
+                requireEmpty(admin, topics.points().name());
+            }
+
+            ProcessingStats stats = new ProcessingStats();
+            ProcessorConfig pc = ProcessorConfig.defaults(kafka, config.topics().prefix(), work.resolve("streams"), replication)
+                    .withGuarantee(config.guarantee())
+                    .withThreads(config.threads());
+            PointProcessor processor = resources.add(PointProcessor.start(pc, stats));
+            if (!processor.awaitRunning(PROCESSOR_START_TIMEOUT)) {
+                throw new IllegalStateException("processor not running after " + PROCESSOR_START_TIMEOUT.toSeconds()
+                        + "s (state " + processor.state() + ")");
+            }
+            GeneratorConfig gc = new GeneratorConfig(kafka, config.topics().prefix(), config.rate(), config.sensors(),
+                    0, config.duration(), config.invalidRatio(), config.lateRatio(), System.nanoTime());
+            Generator generator = resources.add(new Generator(gc));
+            out.printf("running for %s: %s points/s, %,d sensors, %s%n", io.kpipe.config.Durations.format(config.duration()),
+                    config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(), config.guarantee().kafkaName());
+
+            long start = System.nanoTime();
+            GeneratorResult sent;
+            boolean drained;
+            try (ProgressLine progress = new ProgressLine(out, generator, stats, config.duration()).start();
+                 Admin admin = Connectivity.admin(kafka)) {
+                sent = generator.run();
+                drained = new Drain(admin, pc.applicationId(), topics.points().name()).await(config.drainTimeout());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Reconciler.Output output = new Reconciler(kafka, topics).read();
+            return summary(sent, output, drained, seconds, stats.totalLatency(), brokers);
+        }
+    }
+
+    private RunSummary summary(GeneratorResult sent, Reconciler.Output o, boolean drained, double seconds,
+                               Histogram latency, int brokers) {
+        long[] ld = RunSummary.lostAndDuplicated(sent.valid(), sent.invalid(), o.aggregatedCount(), o.invalid(), o.late());
+        long processed = o.aggregatedCount() + o.late() + o.invalid();
+        return new RunSummary(sent.produced(), sent.valid(), sent.invalid(), sent.sendFailed(),
+                o.aggregatedCount(), o.windows(), o.invalid(), o.late(), ld[0], ld[1], drained,
+                Math.round(seconds * 10) / 10.0, Math.round(processed / seconds),
+                new RunSummary.Latency(pct(latency, 50), pct(latency, 99), pct(latency, 99.9), latency.getMaxValue()),
+                brokers, config.topics().partitions(), config.guarantee().kafkaName(), config.threads(),
+                config.sensors(), config.rate() == 0 ? "max" : Long.toString(config.rate()));
+    }
+
+    private static long pct(Histogram h, double p) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p);
+    }
+
+    /** The books must start at zero: a points topic that already holds records would skew them. */
+    private static void requireEmpty(Admin admin, String topic) {
+        try {
+            var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .collect(java.util.stream.Collectors.toMap(p -> new TopicPartition(topic, p.partition()),
+                            p -> OffsetSpec.latest()));
+            long records = admin.listOffsets(parts).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            UsageException.require(records == 0, "--topic-prefix", "topic '" + topic + "' already holds " + records
+                    + " records; kpipe run reconciles from an empty topic: pick a new --topic-prefix or delete the topics");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot read offsets of " + topic + ": " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** A temporary directory deleted on close. */
+    private record TempDir(Path path) implements AutoCloseable {
+        TempDir(String prefix) {
+            this(create(prefix));
+        }
+
+        private static Path create(String prefix) {
+            try {
+                return Files.createTempDirectory(prefix);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try (Stream<Path> walk = Files.walk(path)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // Best effort: it is in the temporary directory.
+            }
+        }
+    }
+}

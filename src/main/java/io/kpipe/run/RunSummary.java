@@ -1,0 +1,78 @@
+package io.kpipe.run;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The outcome of {@code kpipe run}: what was produced, what came out, and the reconciliation.
+ * {@code aggregated} + {@code late} must equal {@code producedValid}, and {@code dlq} (invalid
+ * points in the dead-letter topic) must equal {@code producedInvalid}; any shortfall is
+ * {@code lost}, any excess {@code duplicated}.
+ */
+public record RunSummary(
+        @JsonProperty("produced") long produced,
+        @JsonProperty("produced_valid") long producedValid,
+        @JsonProperty("produced_invalid") long producedInvalid,
+        @JsonProperty("send_failed") long sendFailed,
+        @JsonProperty("aggregated") long aggregated,
+        @JsonProperty("windows") long windows,
+        @JsonProperty("dlq") long dlq,
+        @JsonProperty("late") long late,
+        @JsonProperty("lost") long lost,
+        @JsonProperty("duplicated") long duplicated,
+        @JsonProperty("drained") boolean drained,
+        @JsonProperty("duration_s") double durationS,
+        @JsonProperty("throughput_per_s") double throughputPerS,
+        @JsonProperty("latency_ms") Latency latencyMs,
+        @JsonProperty("brokers") int brokers,
+        @JsonProperty("partitions") int partitions,
+        @JsonProperty("guarantee") String guarantee,
+        @JsonProperty("threads") int threads,
+        @JsonProperty("sensors") int sensors,
+        @JsonProperty("rate_target") String rateTarget) {
+
+    /** Percentiles of the time from a point's send to its aggregation, in milliseconds. */
+    public record Latency(@JsonProperty("p50") long p50, @JsonProperty("p99") long p99,
+                          @JsonProperty("p999") long p999, @JsonProperty("max") long max) {}
+
+    /** Computes lost and duplicated from the two sides of the books. */
+    public static long[] lostAndDuplicated(long producedValid, long producedInvalid, long aggregated, long dlq, long late) {
+        long aggDiff = producedValid - late - aggregated;
+        long dlqDiff = producedInvalid - dlq;
+        long lost = Math.max(0, aggDiff) + Math.max(0, dlqDiff);
+        long duplicated = Math.max(0, -aggDiff) + Math.max(0, -dlqDiff);
+        return new long[] {lost, duplicated};
+    }
+
+    public boolean ok() {
+        return lost == 0 && duplicated == 0;
+    }
+
+    public void writeJson(Path file) {
+        try {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** The human summary, a few lines. */
+    public String describe() {
+        return String.format(Locale.ROOT, """
+                kpipe run: %,d points in %.1f s = %,.0f points/s end to end (%s, %d broker(s), %d partitions, %d thread(s))
+                  produced    %,d (valid %,d, invalid %,d); send failed %,d
+                  output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s
+                  latency     p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (sent -> aggregated)
+                  lost %,d, duplicated %,d: %s""",
+                aggregated + late + dlq, durationS, throughputPerS, guarantee, brokers, partitions, threads,
+                produced, producedValid, producedInvalid, sendFailed,
+                aggregated, windows, late, dlq, drained ? "" : " (NOT DRAINED: the processor did not catch up)",
+                latencyMs.p50(), latencyMs.p99(), latencyMs.p999(), latencyMs.max(),
+                lost, duplicated, ok() ? "OK" : "FAILED");
+    }
+}
