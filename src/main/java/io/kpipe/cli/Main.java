@@ -31,13 +31,12 @@ public final class Main {
         cl.setErr(new PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
-            String command = ex.getCommandLine().getCommandName();
-            String prefix = command.equals("kpipe") ? "kpipe: " : "kpipe " + command + ": ";
+            String prefix = ex.getCommandLine().getCommandSpec().qualifiedName() + ": ";
             err.println(prefix + oneLine(ex.getMessage()) + " (see --help)");
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            String prefix = "kpipe " + line.getCommandName() + ": ";
+            String prefix = line.getCommandSpec().qualifiedName() + ": ";
             if (ex instanceof UsageException || ex instanceof ConfigException) {
                 err.println(prefix + oneLine(ex.getMessage()));
                 return USAGE;

@@ -2,6 +2,7 @@ package io.kpipe.model;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -109,8 +110,10 @@ public final class PointDecoder {
             if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new MalformedPointException("malformed JSON: expected one object");
             }
+        } catch (JsonProcessingException e) {
+            throw new MalformedPointException("malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new MalformedPointException("malformed JSON: " + firstLine(e.getMessage()));
+            throw new MalformedPointException("malformed JSON: " + e.getMessage());
         }
         if (sensor == null) {
             throw new MalformedPointException("JSON field 'sensor' is missing");
@@ -185,13 +188,5 @@ public final class PointDecoder {
 
     private static String clip(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -1,0 +1,70 @@
+package io.kpipe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kpipe.cluster.internal.FreePorts;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class BadUsageTest {
+    static Stream<Arguments> badCommandLines() {
+        return Stream.of(
+                Arguments.of(new String[] {"run", "--frobnicate"},
+                        "kpipe run: Unknown option: '--frobnicate' (see --help)"),
+                Arguments.of(new String[] {"run", "--duration", "ten"},
+                        "kpipe run: Invalid value for option '--duration': 'ten' is not a duration; use a number with a unit: ms, s, m or h (e.g. 500ms, 60s, 5m, 1h) (see --help)"),
+                Arguments.of(new String[] {"run", "--rate", "0"},
+                        "kpipe run: Invalid value for option '--rate': '0' is not allowed; use a positive number of points per second (e.g. 333333, 500k, 1M) or 'max' (see --help)"),
+                Arguments.of(new String[] {"generate", "--bootstrap-servers", "127.0.0.1:1", "--rate", "-5"},
+                        "kpipe generate: Invalid value for option '--rate': '-5' is not allowed; use a positive number of points per second (e.g. 333333, 500k, 1M) or 'max' (see --help)"),
+                Arguments.of(new String[] {"run", "--guarantee", "maybe"},
+                        "kpipe run: Invalid value for option '--guarantee': 'maybe' is not a guarantee; use exactly_once_v2 or at_least_once (see --help)"),
+                Arguments.of(new String[] {"run", "--brokers", "0"}, "kpipe run: --brokers: must be 1..9, got 0"),
+                Arguments.of(new String[] {"run", "--invalid-ratio", "1.5"},
+                        "kpipe run: --invalid-ratio: must be between 0 and 1, got 1.5"),
+                Arguments.of(new String[] {"generate"},
+                        "kpipe generate: --bootstrap-servers: is required (HOST:PORT[,HOST:PORT...])"),
+                Arguments.of(new String[] {"generate", "--bootstrap-servers", "nohost"},
+                        "kpipe generate: --bootstrap-servers: 'nohost' is not host:port"),
+                Arguments.of(new String[] {"frobnicate"}, "kpipe: Unmatched argument at index 0: 'frobnicate' (see --help)"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badCommandLines")
+    void shouldPrintOneLineNamingTheSettingAndExitWithTwo(String[] args, String expected) {
+        Result r = run(args);
+
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.out).isEmpty();
+        assertThat(r.err).isEqualTo(expected + "\n");
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldSayWhenNoBrokerAnswersAtTheBootstrapAddress() {
+        String address = "127.0.0.1:" + FreePorts.take(1)[0];
+
+        Result r = run("topics", "create", "--bootstrap-servers", address);
+
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err).isEqualTo("kpipe topics create: --bootstrap-servers: no Kafka broker answered at " + address
+                + " within 15s\n");
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}

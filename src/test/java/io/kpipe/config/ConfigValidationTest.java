@@ -1,0 +1,48 @@
+package io.kpipe.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigValidationTest {
+    private static final KafkaConnection KAFKA = KafkaConnection.of("127.0.0.1:9092");
+
+    @Test
+    void shouldNameTheSettingAndTheBadValue() {
+        assertThatThrownBy(() -> new GeneratorConfig(KAFKA, "", -1, 10, 0, Duration.ofSeconds(1), 0, 0, 1))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--rate: must be a positive number of points per second or 'max', got -1");
+        assertThatThrownBy(() -> new GeneratorConfig(KAFKA, "", 0, 10, 0, Duration.ofSeconds(1), 0.7, 0.5, 1))
+                .hasMessage("--late-ratio: plus --invalid-ratio must not exceed 1, got 1.2");
+        assertThatThrownBy(() -> new TopicSettings("bad prefix", 12, 0))
+                .hasMessage("--topic-prefix: may hold only letters, digits, '.', '_' and '-', got 'bad prefix'");
+        assertThatThrownBy(() -> new ClusterConfig(0, 0, null, false))
+                .hasMessage("--brokers: must be 1..9, got 0");
+        assertThatThrownBy(() -> new KafkaConnection("localhost", Map.of()))
+                .hasMessage("--bootstrap-servers: 'localhost' is not host:port");
+    }
+
+    @Test
+    void shouldReplicateThreeWaysWithMinInsyncTwoFromThreeBrokers() {
+        assertThat(ClusterConfig.ofBrokers(1).replication()).isEqualTo(1);
+        assertThat(ClusterConfig.ofBrokers(1).minInsync()).isEqualTo(1);
+        assertThat(ClusterConfig.ofBrokers(3).replication()).isEqualTo(3);
+        assertThat(ClusterConfig.ofBrokers(3).minInsync()).isEqualTo(2);
+        assertThat(ClusterConfig.ofBrokers(5).replication()).isEqualTo(3);
+        assertThat(new TopicSettings("", 12, 0).replicationFor(2)).isEqualTo(2);
+        assertThat(TopicSettings.minInsyncFor(2)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLetTheUsersClientSettingsWinOverKpipesTuning() {
+        KafkaConnection c = new KafkaConnection("h:1", Map.of("linger.ms", "99", "security.protocol", "SSL"));
+
+        var p = c.clientProperties(Map.of("linger.ms", 20, "acks", "all"));
+
+        assertThat(p).containsEntry("linger.ms", "99").containsEntry("acks", "all")
+                .containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "h:1");
+    }
+}

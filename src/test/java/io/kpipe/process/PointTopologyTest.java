@@ -1,0 +1,190 @@
+package io.kpipe.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.kpipe.config.KafkaConnection;
+import io.kpipe.config.ProcessorConfig;
+import io.kpipe.model.BinaryPoint;
+import io.kpipe.model.DeadLetter;
+import io.kpipe.model.WindowResult;
+import io.kpipe.model.WindowResultSerde;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.BytesDeserializer;
+import org.apache.kafka.common.serialization.BytesSerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PointTopologyTest {
+    /** A minute boundary: 2025-11-24T16:00:00Z. */
+    private static final long T0 = 1_764_000_000_000L;
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<Bytes, byte[]> points;
+    private TestOutputTopic<String, WindowResult> aggregates;
+    private TestOutputTopic<Bytes, byte[]> deadLetters;
+    private ProcessingStats stats;
+
+    @BeforeEach
+    void setUp() {
+        ProcessorConfig config = ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", stateDir, 1);
+        stats = new ProcessingStats();
+        driver = new TopologyTestDriver(PointTopology.build(config, stats), PointTopology.streamsProperties(config));
+        points = driver.createInputTopic("points", new BytesSerializer(), new ByteArraySerializer());
+        aggregates = driver.createOutputTopic("points-agg-1m", new StringDeserializer(), new WindowResultSerde());
+        deadLetters = driver.createOutputTopic("points-dlq", new BytesDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    @Test
+    void shouldAggregateExactlyAcrossWindowBoundaries() {
+        send("s-1", T0, 1.0);
+        send("s-1", T0 + 59_999, 3.0);
+        send("s-2", T0 + 30_000, 5.0);
+        send("s-1", T0 + 60_000, 10.0);
+
+        Map<String, WindowResult> last = aggregates.readKeyValuesToMap();
+
+        assertThat(last).containsOnlyKeys("s-1@2025-11-24T16:00:00Z", "s-1@2025-11-24T16:01:00Z", "s-2@2025-11-24T16:00:00Z");
+        assertThat(last.get("s-1@2025-11-24T16:00:00Z"))
+                .isEqualTo(new WindowResult("s-1", T0, T0 + 60_000, 2, 4.0, 1.0, 3.0, 2.0, 1.0, T0, T0 + 59_999));
+        assertThat(last.get("s-1@2025-11-24T16:01:00Z"))
+                .isEqualTo(new WindowResult("s-1", T0 + 60_000, T0 + 120_000, 1, 10.0, 10.0, 10.0, 10.0, 0.0, T0 + 60_000, T0 + 60_000));
+        assertThat(last.get("s-2@2025-11-24T16:00:00Z").count()).isEqualTo(1);
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(stats.processed()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldDecodeAllThreeFormatsIntoOneWindow() {
+        points.pipeInput(key("s-42"), BinaryPoint.encode(T0 + 1_000, 1.5), Instant.ofEpochMilli(T0 + 1_000));
+        points.pipeInput(key("s-42"), utf8("{\"sensor\":\"s-42\",\"ts\":" + (T0 + 2_000) + ",\"value\":2.5}"),
+                Instant.ofEpochMilli(T0 + 2_000));
+        points.pipeInput(key("s-42"), utf8("s-42," + (T0 + 3_000) + ",3.5"), Instant.ofEpochMilli(T0 + 3_000));
+        points.pipeInput(key("s-42"), utf8("{\"sensor\":\"s-42\",\"value\":4.5}"), Instant.ofEpochMilli(T0 + 4_000));
+
+        WindowResult w = aggregates.readKeyValuesToMap().get("s-42@2025-11-24T16:00:00Z");
+
+        assertThat(w.count()).isEqualTo(4);
+        assertThat(w.sum()).isEqualTo(12.0);
+        assertThat(w.firstTs()).isEqualTo(T0 + 1_000);
+        assertThat(w.lastTs()).isEqualTo(T0 + 4_000);
+        assertThat(w.stddev()).isCloseTo(Math.sqrt(1.25), within(1e-12));
+    }
+
+    @Test
+    void shouldAggregateOutOfOrderPointsWithinGrace() {
+        send("s-1", T0 + 65_000, 1.0);
+        // Window [T0, T0+60s) closes at stream time T0+70s (10 s grace): this point is in time.
+        send("s-1", T0 + 50_000, 2.0);
+
+        Map<String, WindowResult> last = aggregates.readKeyValuesToMap();
+
+        assertThat(last.get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(1);
+        assertThat(last.get("s-1@2025-11-24T16:01:00Z").count()).isEqualTo(1);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRouteLatePointsToDeadLetterTopicAndNeverAggregateThem() {
+        send("s-1", T0 + 70_000, 1.0);
+        byte[] late = BinaryPoint.encode(T0 + 59_000, 99.0);
+        points.pipeInput(key("s-1"), late, Instant.ofEpochMilli(T0 + 70_001));
+
+        List<TestRecord<Bytes, byte[]>> dead = deadLetters.readRecordsToList();
+
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).value()).isEqualTo(late);
+        assertThat(header(dead.get(0), DeadLetter.ERROR_TYPE)).isEqualTo("late");
+        assertThat(header(dead.get(0), DeadLetter.ERROR)).isEqualTo(
+                "late: window ending " + (T0 + 60_000) + " closed at stream time " + (T0 + 70_000) + " with grace 10000 ms");
+        assertThat(aggregates.readKeyValuesToMap()).containsOnlyKeys("s-1@2025-11-24T16:01:00Z");
+        assertThat(stats.late()).isEqualTo(1);
+        assertThat(stats.invalid()).isZero();
+    }
+
+    @Test
+    void shouldRouteMalformedJsonToDeadLetterTopicWithReasonAndSource() {
+        send("s-1", T0, 1.0);
+        byte[] bad = utf8("{\"sensor\":\"s-1\",\"ts\":" + T0 + "}");
+        points.pipeInput(key("s-1"), bad, Instant.ofEpochMilli(T0));
+
+        List<TestRecord<Bytes, byte[]>> dead = deadLetters.readRecordsToList();
+
+        assertThat(dead).hasSize(1);
+        TestRecord<Bytes, byte[]> r = dead.get(0);
+        assertThat(r.key()).isEqualTo(key("s-1"));
+        assertThat(r.value()).isEqualTo(bad);
+        assertThat(header(r, DeadLetter.ERROR)).isEqualTo("JSON field 'value' is missing");
+        assertThat(header(r, DeadLetter.ERROR_TYPE)).isEqualTo("invalid");
+        assertThat(header(r, DeadLetter.SOURCE_TOPIC)).isEqualTo("points");
+        assertThat(header(r, DeadLetter.SOURCE_PARTITION)).isEqualTo("0");
+        assertThat(header(r, DeadLetter.SOURCE_OFFSET)).isEqualTo("1");
+        assertThat(aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(1);
+        assertThat(stats.invalid()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepTheProducersHeadersOnDeadLetters() {
+        TestRecord<Bytes, byte[]> in = new TestRecord<>(null, utf8("garbage"), Instant.ofEpochMilli(T0));
+        in.headers().add("trace-id", utf8("abc"));
+        points.pipeInput(in);
+
+        TestRecord<Bytes, byte[]> r = deadLetters.readRecord();
+
+        assertThat(r.key()).isNull();
+        assertThat(header(r, "trace-id")).isEqualTo("abc");
+        assertThat(header(r, DeadLetter.ERROR)).isEqualTo("missing key: points must be keyed by sensor id");
+    }
+
+    @Test
+    void shouldRejectPointsFarAheadOfTheirRecordTimestamp() {
+        long twoHours = 2 * 3_600_000L;
+        points.pipeInput(key("s-1"), BinaryPoint.encode(T0 + twoHours, 1.0), Instant.ofEpochMilli(T0));
+        send("s-1", T0, 2.0);
+
+        TestRecord<Bytes, byte[]> r = deadLetters.readRecord();
+
+        assertThat(header(r, DeadLetter.ERROR)).isEqualTo(
+                "event time " + (T0 + twoHours) + " is 7200000 ms ahead of the record timestamp; at most 3600000 ms allowed");
+        // The far-future point did not advance stream time: the point at T0 is still aggregated.
+        assertThat(aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(1);
+    }
+
+    private void send(String sensor, long ts, double value) {
+        points.pipeInput(key(sensor), BinaryPoint.encode(ts, value), Instant.ofEpochMilli(ts));
+    }
+
+    private static Bytes key(String s) {
+        return Bytes.wrap(utf8(s));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String header(TestRecord<?, ?> r, String name) {
+        return DeadLetter.text(r.headers(), name);
+    }
+}
