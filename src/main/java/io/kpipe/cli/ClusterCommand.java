@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
         description = {"Run a local Kafka cluster (KRaft) in the foreground until Ctrl-C.",
                 "The first line of output is bootstrap.servers=HOST:PORT[,...]."})
 final class ClusterCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--brokers", defaultValue = "1", description = "Brokers (default ${DEFAULT-VALUE}); 3 or more get replication 3, min.insync 2.")
     int brokers;
 
@@ -31,13 +34,13 @@ final class ClusterCommand implements Callable<Integer> {
         ClusterConfig config = new ClusterConfig(brokers, port, dataDir, keepData);
         Resources resources = new Resources();
         LocalCluster cluster = resources.add(LocalCluster.start(config));
-        System.out.println("bootstrap.servers=" + cluster.bootstrapServers());
-        System.out.flush();
+        spec.commandLine().getOut().println("bootstrap.servers=" + cluster.bootstrapServers());
+        spec.commandLine().getOut().flush();
         for (BrokerProcess b : cluster.brokers()) {
-            System.err.printf("broker %d: pid %d, 127.0.0.1:%d, log %s%n", b.nodeId(), b.pid(), b.port(),
+            spec.commandLine().getErr().printf("broker %d: pid %d, 127.0.0.1:%d, log %s%n", b.nodeId(), b.pid(), b.port(),
                     b.directory().resolve("server.log"));
         }
-        System.err.println("data in " + cluster.dataDir() + "; Ctrl-C to stop");
+        spec.commandLine().getErr().println("data in " + cluster.dataDir() + "; Ctrl-C to stop");
         new CountDownLatch(1).await();
         return Main.OK;
     }

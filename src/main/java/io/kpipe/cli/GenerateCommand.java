@@ -16,6 +16,9 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Write generated points to the points topic and report what the cluster acknowledged.")
 final class GenerateCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ConnectionOptions connection;
 
@@ -57,7 +60,7 @@ final class GenerateCommand implements Callable<Integer> {
             Generator g = resources.add(new Generator(config));
             r = g.run();
         }
-        System.out.printf(Locale.ROOT, "sent %,d points in %.1f s (%,.0f/s): valid %,d (of which late %,d), invalid %,d, send failed %,d%n",
+        spec.commandLine().getOut().printf(Locale.ROOT, "sent %,d points in %.1f s (%,.0f/s): valid %,d (of which late %,d), invalid %,d, send failed %,d%n",
                 r.produced(), r.elapsed().toMillis() / 1000.0, r.produced() / Math.max(0.001, r.elapsed().toMillis() / 1000.0),
                 r.valid(), r.lateIntended(), r.invalid(), r.sendFailed());
         return r.sendFailed() == 0 ? Main.OK : Main.FAILED;

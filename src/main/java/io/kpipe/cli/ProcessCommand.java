@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
         description = {"Run the stream processor until Ctrl-C: decode, dead-letter, windowed aggregates.",
                 "Instances with the same --application-id share the work."})
 final class ProcessCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ConnectionOptions connection;
 
@@ -65,13 +68,13 @@ final class ProcessCommand implements Callable<Integer> {
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
         resources.add(PointProcessor.start(config, stats));
-        System.err.println("processing " + topicPrefix + "points as " + applicationId + " (" + guarantee.kafkaName()
+        spec.commandLine().getErr().println("processing " + topicPrefix + "points as " + applicationId + " (" + guarantee.kafkaName()
                 + ", " + threads + " thread(s)); Ctrl-C to stop");
         long last = 0;
         while (true) {
             Thread.sleep(10_000);
             long now = stats.processed();
-            System.out.printf(Locale.ROOT, "processed %,d (%,.0f/s), dead letters %,d, late %,d%n",
+            spec.commandLine().getOut().printf(Locale.ROOT, "processed %,d (%,.0f/s), dead letters %,d, late %,d%n",
                     now, (now - last) / 10.0, stats.invalid(), stats.late());
             last = now;
         }

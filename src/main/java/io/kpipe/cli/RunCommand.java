@@ -12,13 +12,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the whole pipeline: local Kafka cluster, generator, processor; then reconcile.",
                 "Exit code 0 only when no point was lost or duplicated."})
 final class RunCommand implements Callable<Integer> {
-    @Spec
+    @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
@@ -82,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
         // Validate the generator's settings before anything is started.
         new io.kpipe.config.GeneratorConfig(io.kpipe.config.KafkaConnection.of("127.0.0.1:1"), topicPrefix, rate,
                 sensors, 0, duration, invalidRatio, lateRatio, 0);
-        var out = System.out;
+        var out = spec.commandLine().getOut();
         RunSummary summary = new PipelineRun(config, out).execute();
         out.println(summary.describe());
         if (summaryJson != null) {

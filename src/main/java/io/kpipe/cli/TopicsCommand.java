@@ -19,6 +19,9 @@ final class TopicsCommand {
             description = {"Create every pipeline topic with explicit settings.",
                     "Existing topics are checked; a mismatch is reported and the exit code is 1."})
     static final class Create implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Mixin
         ConnectionOptions connection;
 
@@ -39,7 +42,7 @@ final class TopicsCommand {
                 int brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
                 List<TopicAdmin.Outcome> outcomes = new TopicAdmin(admin)
                         .ensure(TopicAdmin.specs(Topics.withPrefix(topicPrefix), settings, brokers));
-                outcomes.forEach(System.out::println);
+                outcomes.forEach(spec.commandLine().getOut()::println);
                 return outcomes.stream().anyMatch(o -> o.status() == TopicAdmin.Outcome.Status.MISMATCH)
                         ? Main.FAILED : Main.OK;
             }

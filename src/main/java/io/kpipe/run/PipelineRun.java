@@ -13,7 +13,7 @@ import io.kpipe.process.ProcessingStats;
 import io.kpipe.topics.TopicAdmin;
 import io.kpipe.topics.Topics;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +43,9 @@ public final class PipelineRun {
     private static final Duration PROCESSOR_START_TIMEOUT = Duration.ofSeconds(120);
 
     private final RunConfig config;
-    private final PrintStream out;
+    private final PrintWriter out;
 
-    public PipelineRun(RunConfig config, PrintStream out) {
+    public PipelineRun(RunConfig config, PrintWriter out) {
         this.config = config;
         this.out = out;
     }

@@ -2,7 +2,7 @@ package io.kpipe.run;
 
 import io.kpipe.generate.Generator;
 import io.kpipe.process.ProcessingStats;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -20,7 +20,7 @@ final class ProgressLine implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final PrintStream out;
+    private final PrintWriter out;
     private final Generator generator;
     private final ProcessingStats stats;
     private final Duration total;
@@ -29,7 +29,7 @@ final class ProgressLine implements AutoCloseable {
     private long lastOut;
     private long lastNanos = startNanos;
 
-    ProgressLine(PrintStream out, Generator generator, ProcessingStats stats, Duration total) {
+    ProgressLine(PrintWriter out, Generator generator, ProcessingStats stats, Duration total) {
         this.out = out;
         this.generator = generator;
         this.stats = stats;

@@ -1,0 +1,54 @@
+package io.kpipe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The main job, as the README tells users to run it: local cluster, generator, processor, reconciliation. */
+@Tag("integration")
+@Timeout(240)
+class KpipeRunIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRunTheWholePipelineAndReconcileWithNothingLost() throws Exception {
+        Path json = dir.resolve("summary.json");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int code = Main.execute(new String[] {"run", "--duration", "6s", "--rate", "25k", "--sensors", "2000",
+                        "--invalid-ratio", "0.01", "--late-ratio", "0.005", "--summary-json", json.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isZero();
+        assertThat(text).containsPattern("(?m)^bootstrap\\.servers=127\\.0\\.0\\.1:\\d+$")
+                .containsPattern("(?m)^\\[ +3s/6s\\] in ")
+                .contains("lost 0, duplicated 0: OK");
+        JsonNode s = new ObjectMapper().readTree(json.toFile());
+        long produced = s.get("produced").asLong();
+        assertThat(produced).isBetween(120_000L, 160_000L);
+        assertThat(s.get("produced_valid").asLong() + s.get("produced_invalid").asLong()).isEqualTo(produced);
+        assertThat(s.get("aggregated").asLong() + s.get("late").asLong()).isEqualTo(s.get("produced_valid").asLong());
+        assertThat(s.get("dlq").asLong()).isEqualTo(s.get("produced_invalid").asLong()).isPositive();
+        assertThat(s.get("late").asLong()).isPositive();
+        assertThat(s.get("lost").asLong()).isZero();
+        assertThat(s.get("duplicated").asLong()).isZero();
+        assertThat(s.get("drained").asBoolean()).isTrue();
+        assertThat(s.get("brokers").asInt()).isEqualTo(1);
+        assertThat(s.get("partitions").asInt()).isEqualTo(12);
+        assertThat(s.get("guarantee").asText()).isEqualTo("exactly_once_v2");
+        assertThat(s.get("throughput_per_s").asDouble()).isPositive();
+        assertThat(s.get("latency_ms").fieldNames()).toIterable().containsExactly("p50", "p99", "p999", "max");
+        assertThat(s.get("duration_s").asDouble()).isGreaterThanOrEqualTo(6.0);
+    }
+}
