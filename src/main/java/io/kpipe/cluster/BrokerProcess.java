@@ -24,6 +24,9 @@ public final class BrokerProcess {
             "-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
             "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
 
+    private static final java.util.Optional<Path> SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .map(Path::of).filter(Files::isExecutable).findFirst();
+
     private final int nodeId;
     private final int port;
     private final Path dir;
@@ -48,6 +51,9 @@ public final class BrokerProcess {
                 props.store(w, "kpipe broker " + nodeId);
             }
             List<String> cmd = new ArrayList<>();
+            // A session of its own: Ctrl-C in a terminal signals the whole foreground process group,
+            // and the broker must outlive its clients' shutdown; kpipe stops it last, itself.
+            SETSID.ifPresent(p -> cmd.add(p.toString()));
             cmd.add(javaExecutable());
             cmd.addAll(JVM_OPTIONS);
             cmd.add("-Dlogback.configurationFile=kpipe-broker-logback.xml");
@@ -125,7 +131,7 @@ public final class BrokerProcess {
         }
     }
 
-    /** SIGKILL, for shutdown hooks that cannot wait. */
+    /** SIGKILL. */
     void kill() {
         process.destroyForcibly();
     }

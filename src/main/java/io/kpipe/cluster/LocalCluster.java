@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * }
  * </pre>
  *
- * Storage is formatted on first start. Brokers stop on {@link #close()}, on JVM shutdown (Ctrl-C)
- * and, because each watches its stdin, when this process dies however it dies.
+ * Storage is formatted on first start. Brokers stop on {@link #close()} and, because each watches
+ * its stdin, when this process dies however it dies. It registers no shutdown hook of its own: the
+ * owner closes it in order, after the clients that use it (see {@code run.Resources}).
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
@@ -46,7 +47,6 @@ public final class LocalCluster implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteOnClose;
     private final List<BrokerProcess> brokers;
-    private final Thread shutdownHook;
     private boolean closed;
 
     private LocalCluster(ClusterConfig config, Path dataDir, boolean deleteOnClose, List<BrokerProcess> brokers) {
@@ -54,8 +54,6 @@ public final class LocalCluster implements AutoCloseable {
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
         this.brokers = List.copyOf(brokers);
-        this.shutdownHook = new Thread(this::killAll, "kpipe-cluster-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Starts the brokers and returns once all of them are registered and serving. */
@@ -206,23 +204,9 @@ public final class LocalCluster implements AutoCloseable {
         for (BrokerProcess b : brokers) {
             b.awaitStop(Math.max(1, deadline - System.currentTimeMillis()));
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // Called from within shutdown: the hook is running or ran.
-        }
         if (deleteOnClose) {
             deleteRecursively(dataDir);
         }
-    }
-
-    private void killAll() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-        }
-        close();
     }
 
     static void deleteRecursively(Path dir) {

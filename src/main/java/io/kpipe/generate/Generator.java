@@ -68,49 +68,61 @@ public final class Generator implements AutoCloseable {
         long startNanos = System.nanoTime();
         long endNanos = config.bounded() ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
         long limit = config.bounded() ? config.points() : Long.MAX_VALUE;
-        SplittableRandom random = new SplittableRandom(config.seed());
-        List<InvalidPoints.Sample> invalidSamples = InvalidPoints.samples(System.currentTimeMillis());
-        double invalidBelow = config.invalidRatio();
-        double lateBelow = invalidBelow + config.lateRatio();
-        long lateByMs = GeneratorConfig.LATE_BY.toMillis();
+        Slice slice = new Slice();
+        try {
+            long sent = 0;
+            while (sent < limit && !stopRequested) {
+                long now = System.nanoTime();
+                if (now >= endNanos) {
+                    break;
+                }
+                long allowed = config.rate() == GeneratorConfig.MAX_RATE
+                        ? SLICE
+                        : Math.min(SLICE, (now - startNanos) * config.rate() / 1_000_000_000L + 1 - sent);
+                if (allowed <= 0) {
+                    LockSupport.parkNanos(200_000);
+                    continue;
+                }
+                allowed = Math.min(allowed, limit - sent);
+                slice.send((int) allowed, System.currentTimeMillis());
+                sent += allowed;
+            }
+            producer.flush();
+        } catch (IllegalStateException closed) {
+            // close() during a shutdown (Ctrl-C) closed the producer under the send loop.
+            if (!stopRequested) {
+                throw closed;
+            }
+        }
+        return new GeneratorResult(valid.acked() + late.acked(), invalid.acked(), late.acked(), failed.get(),
+                Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    /** Sends points in slices of one event time, choosing for each whether it is valid, late or invalid. */
+    private final class Slice {
+        private final SplittableRandom random = new SplittableRandom(config.seed());
+        private final List<InvalidPoints.Sample> invalidSamples = InvalidPoints.samples(System.currentTimeMillis());
+        private final double invalidBelow = config.invalidRatio();
+        private final double lateBelow = invalidBelow + config.lateRatio();
+        private final long lateByMs = GeneratorConfig.LATE_BY.toMillis();
         // The producer copies key and value into its batch within send(), so one buffer serves all.
-        byte[] value = new byte[BinaryPoint.SIZE];
-        Callback onValid = valid;
-        Callback onLate = late;
-        Callback onInvalid = invalid;
-        long sent = 0;
-        int nextInvalid = 0;
-        while (sent < limit && !stopRequested) {
-            long now = System.nanoTime();
-            if (now >= endNanos) {
-                break;
-            }
-            long allowed = config.rate() == GeneratorConfig.MAX_RATE
-                    ? SLICE
-                    : Math.min(SLICE, (now - startNanos) * config.rate() / 1_000_000_000L + 1 - sent);
-            if (allowed <= 0) {
-                LockSupport.parkNanos(200_000);
-                continue;
-            }
-            allowed = Math.min(allowed, limit - sent);
-            long eventTime = System.currentTimeMillis();
-            for (int i = 0; i < allowed; i++) {
+        private final byte[] value = new byte[BinaryPoint.SIZE];
+        private int nextInvalid;
+
+        void send(int n, long eventTime) {
+            for (int i = 0; i < n; i++) {
                 double dice = random.nextDouble();
                 if (dice < invalidBelow) {
                     InvalidPoints.Sample s = invalidSamples.get(nextInvalid++ % invalidSamples.size());
-                    producer.send(new ProducerRecord<>(topic, s.key(), s.value()), onInvalid);
+                    producer.send(new ProducerRecord<>(topic, s.key(), s.value()), invalid);
                 } else {
                     byte[] key = keys[random.nextInt(keys.length)];
                     boolean isLate = dice < lateBelow;
                     BinaryPoint.encode(isLate ? eventTime - lateByMs : eventTime, random.nextDouble() * 100, value);
-                    producer.send(new ProducerRecord<>(topic, key, value), isLate ? onLate : onValid);
+                    producer.send(new ProducerRecord<>(topic, key, value), isLate ? late : valid);
                 }
             }
-            sent += allowed;
         }
-        producer.flush();
-        return new GeneratorResult(valid.acked() + late.acked(), invalid.acked(), late.acked(), failed.get(),
-                Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
     /** Points acknowledged so far, of every kind; safe to call from any thread. */
@@ -125,6 +137,7 @@ public final class Generator implements AutoCloseable {
 
     @Override
     public void close() {
+        stop();
         producer.close(Duration.ofSeconds(30));
     }
 

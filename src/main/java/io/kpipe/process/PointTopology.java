@@ -18,6 +18,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
@@ -46,7 +47,8 @@ public final class PointTopology {
 
     public static Topology build(ProcessorConfig config, ProcessingStats stats) {
         Topics topics = Topics.withPrefix(config.topicPrefix());
-        StreamsBuilder builder = new StreamsBuilder();
+        // The builder sees the real settings (otherwise it builds a default StreamsConfig of its own).
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProperties(config))));
         KStream<Bytes, Decoded> decoded = builder
                 .stream(topics.points().name(), Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("points"))
                 .processValues(() -> new DecodeProcessor(config, stats), Named.as("decode"));
@@ -95,6 +97,8 @@ public final class PointTopology {
                 Integer.toString(Math.max(1, config.replication() - 1)));
         // Opt in now to what Kafka 5.0 makes the default (and which it warns about otherwise).
         t.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // The partition assignor builds its own StreamsConfig from the main consumer's settings.
+        t.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         t.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         t.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         t.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
