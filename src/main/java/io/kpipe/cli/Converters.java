@@ -15,11 +15,7 @@ final class Converters {
         @Override
         public Duration convert(String value) {
             try {
-                Duration d = Durations.parse(value);
-                if (d.isZero()) {
-                    throw new TypeConversionException("'" + value + "' is zero; use a positive duration, e.g. 60s");
-                }
-                return d;
+                return Durations.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
@@ -52,6 +48,14 @@ final class Converters {
             } catch (NumberFormatException e) {
                 throw new TypeConversionException("'" + value + "' is not a rate; " + ALLOWED);
             }
+        }
+    }
+
+    /** A rate as {@link RateConverter} takes it, or 0 for "no limit". */
+    static final class MaxRateConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return value.trim().equals("0") ? 0L : new RateConverter().convert(value);
         }
     }
 

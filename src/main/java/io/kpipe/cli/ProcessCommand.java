@@ -32,8 +32,8 @@ final class ProcessCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Stream threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--application-id", defaultValue = ProcessorConfig.DEFAULT_APPLICATION_ID,
-            description = "Kafka Streams application id (default ${DEFAULT-VALUE}).")
+    @Option(names = "--application-id",
+            description = "Kafka Streams application id (default: <topic-prefix>kpipe-processor).")
     String applicationId;
 
     @Option(names = "--window", defaultValue = "1m", converter = Converters.DurationConverter.class,
@@ -62,13 +62,14 @@ final class ProcessCommand implements Callable<Integer> {
             brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
         }
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");
-        ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, window, grace,
+        String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix);
+        ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix, appId, guarantee, threads, window, grace,
                 ProcessorConfig.DEFAULT_MAX_FUTURE, commitInterval, ProcessorConfig.DEFAULT_CACHE_BYTES, state,
                 Math.min(3, brokers));
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
         resources.add(PointProcessor.start(config, stats));
-        spec.commandLine().getErr().println("processing " + topicPrefix + "points as " + applicationId + " (" + guarantee.kafkaName()
+        spec.commandLine().getErr().println("processing " + topicPrefix + "points as " + appId + " (" + guarantee.kafkaName()
                 + ", " + threads + " thread(s)); Ctrl-C to stop");
         long last = 0;
         while (true) {

@@ -61,6 +61,10 @@ final class RunCommand implements Callable<Integer> {
             description = "How long to wait for the processor to catch up after the generator stops (default ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
+    @Option(names = "--warmup", defaultValue = "0s", converter = Converters.DurationConverter.class,
+            description = "Leave this first part of the run out of the latency percentiles (default ${DEFAULT-VALUE}).")
+    Duration warmup;
+
     @Option(names = "--data-dir", description = "Where the local brokers keep their data (default: a temporary directory).")
     Path dataDir;
 
@@ -77,12 +81,12 @@ final class RunCommand implements Callable<Integer> {
                 connection.bootstrapServers == null ? null : connection.connection().bootstrapServers(),
                 connection.clientConfig(),
                 new TopicSettings(topicPrefix, partitions, 0),
-                guarantee, threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, summaryJson);
+                guarantee, threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson);
         // Validate the generator's settings before anything is started.
         new io.kpipe.config.GeneratorConfig(io.kpipe.config.KafkaConnection.of("127.0.0.1:1"), topicPrefix, rate,
                 sensors, 0, duration, invalidRatio, lateRatio, 0);
         var out = spec.commandLine().getOut();
-        RunSummary summary = new PipelineRun(config, out).execute();
+        RunSummary summary = new PipelineRun(config, out).execute().summary();
         out.println(summary.describe());
         if (summaryJson != null) {
             summary.writeJson(summaryJson);

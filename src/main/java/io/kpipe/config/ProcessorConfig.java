@@ -61,9 +61,18 @@ public record ProcessorConfig(
         UsageException.require(replication >= 1, "replication", "must be at least 1, got " + replication);
     }
 
+    /**
+     * The application id of the pipeline on the topics with this prefix. It names the consumer group,
+     * the changelog and the transactional ids, so two pipelines must never share one: the second
+     * would restore, and add to, the first one's windows.
+     */
+    public static String defaultApplicationId(String topicPrefix) {
+        return topicPrefix + DEFAULT_APPLICATION_ID;
+    }
+
     /** Defaults for everything but where the cluster is, the topics and the state directory. */
     public static ProcessorConfig defaults(KafkaConnection kafka, String topicPrefix, Path stateDir, int replication) {
-        return new ProcessorConfig(kafka, topicPrefix, DEFAULT_APPLICATION_ID, Guarantee.EXACTLY_ONCE_V2, 2,
+        return new ProcessorConfig(kafka, topicPrefix, defaultApplicationId(topicPrefix), Guarantee.EXACTLY_ONCE_V2, 2,
                 DEFAULT_WINDOW, DEFAULT_GRACE, DEFAULT_MAX_FUTURE, DEFAULT_COMMIT_INTERVAL, DEFAULT_CACHE_BYTES,
                 stateDir, replication);
     }

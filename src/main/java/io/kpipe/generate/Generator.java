@@ -52,7 +52,7 @@ public final class Generator implements AutoCloseable {
     }
 
     /** Producer settings for throughput without giving up durability. */
-    static Map<String, Object> producerTuning() {
+    public static Map<String, Object> producerTuning() {
         return Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,

@@ -50,7 +50,10 @@ public final class PipelineRun {
         this.out = out;
     }
 
-    public RunSummary execute() throws InterruptedException {
+    /** The summary and the run's per-second timeline. */
+    public record Result(RunSummary summary, List<Sample> timeline) {}
+
+    public Result execute() throws InterruptedException {
         try (Resources resources = new Resources()) {
             Path work = resources.add(new TempDir("kpipe-run-")).path();
             String bootstrap = config.bootstrapServers();
@@ -95,14 +98,18 @@ public final class PipelineRun {
             long start = System.nanoTime();
             GeneratorResult sent;
             boolean drained;
-            try (ProgressLine progress = new ProgressLine(out, generator, stats, config.duration()).start();
+            List<Sample> timeline;
+            Histogram latency;
+            try (ProgressLine progress = new ProgressLine(out, generator, stats, config.duration(), config.warmup()).start();
                  Admin admin = Connectivity.admin(kafka)) {
                 sent = generator.run();
                 drained = new Drain(admin, pc.applicationId(), topics.points().name()).await(config.drainTimeout());
+                timeline = progress.samples();
+                latency = config.warmup().isZero() ? stats.totalLatency() : progress.afterWarmup();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Reconciler.Output output = new Reconciler(kafka, topics).read();
-            return summary(sent, output, drained, seconds, stats.totalLatency(), brokers);
+            return new Result(summary(sent, output, drained, seconds, latency, brokers), timeline);
         }
     }
 
@@ -119,7 +126,7 @@ public final class PipelineRun {
     }
 
     private static long pct(Histogram h, double p) {
-        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p);
+        return ProgressLine.pct(h, p);
     }
 
     /** The books must start at zero: a points topic that already holds records would skew them. */

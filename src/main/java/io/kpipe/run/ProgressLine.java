@@ -4,6 +4,8 @@ import io.kpipe.generate.Generator;
 import io.kpipe.process.ProcessingStats;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * One line a second while a run is on: elapsed/total, points/s in and out, lag, latency, dead letters.
+ * One line a second while a run is on, each also kept as a {@link Sample}:
  * <pre>[  12s/60s] in 330,112/s  out 325,010/s  lag 12,345  p50 45 ms  p99 210 ms  dlq 0  late 0</pre>
+ * Latencies from {@code warmup} on are also gathered into one histogram, for steady-state figures.
  */
 final class ProgressLine implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -24,42 +27,63 @@ final class ProgressLine implements AutoCloseable {
     private final Generator generator;
     private final ProcessingStats stats;
     private final Duration total;
+    private final long warmupS;
     private final long startNanos = System.nanoTime();
+    private final List<Sample> samples = new ArrayList<>();
+    private final Histogram afterWarmup = new Histogram(3_600_000, 3);
     private long lastIn;
     private long lastOut;
     private long lastNanos = startNanos;
 
-    ProgressLine(PrintWriter out, Generator generator, ProcessingStats stats, Duration total) {
+    ProgressLine(PrintWriter out, Generator generator, ProcessingStats stats, Duration total, Duration warmup) {
         this.out = out;
         this.generator = generator;
         this.stats = stats;
         this.total = total;
+        this.warmupS = warmup.toSeconds();
     }
 
     ProgressLine start() {
-        timer.scheduleAtFixedRate(this::print, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         return this;
     }
 
-    private synchronized void print() {
+    private synchronized void tick() {
         long now = System.nanoTime();
         long in = generator.acked();
         long processed = stats.processed();
         double secs = (now - lastNanos) / 1e9;
         Histogram h = stats.takeInterval();
         long elapsed = Math.round((now - startNanos) / 1e9);
+        if (elapsed > warmupS) {
+            afterWarmup.add(h);
+        }
+        Sample s = new Sample(elapsed, Math.round((in - lastIn) / secs), Math.round((processed - lastOut) / secs),
+                Math.max(0, in - processed), pct(h, 50), pct(h, 99));
+        samples.add(s);
         String when = elapsed <= total.toSeconds()
                 ? String.format(Locale.ROOT, "%4ds/%ds", elapsed, total.toSeconds())
                 : String.format(Locale.ROOT, "%4ds drain", elapsed);
-        out.printf(Locale.ROOT, "[%s] in %,9.0f/s  out %,9.0f/s  lag %,10d  p50 %,6d ms  p99 %,6d ms  dlq %,d  late %,d%n",
-                when, (in - lastIn) / secs, (processed - lastOut) / secs, Math.max(0, in - processed),
-                h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50),
-                h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99),
-                stats.invalid(), stats.late());
+        out.printf(Locale.ROOT, "[%s] in %,9d/s  out %,9d/s  lag %,10d  p50 %,6d ms  p99 %,6d ms  dlq %,d  late %,d%n",
+                when, s.inPerS(), s.outPerS(), s.lag(), s.p50Ms(), s.p99Ms(), stats.invalid(), stats.late());
         out.flush();
         lastIn = in;
         lastOut = processed;
         lastNanos = now;
+    }
+
+    static long pct(Histogram h, double p) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p);
+    }
+
+    /** Samples so far, one a second. */
+    synchronized List<Sample> samples() {
+        return List.copyOf(samples);
+    }
+
+    /** Latencies recorded after the warm-up. */
+    synchronized Histogram afterWarmup() {
+        return afterWarmup.copy();
     }
 
     @Override

@@ -1,0 +1,45 @@
+package io.kpipe.bench;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** What {@code kpipe bench} writes to {@code results.json}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BenchResult(
+        @JsonProperty("scenario") String scenario,
+        @JsonProperty("started") String started,
+        @JsonProperty("machine") Map<String, Object> machine,
+        @JsonProperty("settings") Map<String, Object> settings,
+        @JsonProperty("repeats") List<Repeat> repeats,
+        @JsonProperty("points_per_s") Stats pointsPerS,
+        @JsonProperty("latency_p50_ms") Stats latencyP50Ms,
+        @JsonProperty("latency_p99_ms") Stats latencyP99Ms,
+        @JsonProperty("yardstick_records_per_s") Stats yardstick,
+        @JsonProperty("ratio_to_yardstick") Double ratio,
+        @JsonProperty("lost") long lost,
+        @JsonProperty("duplicated") long duplicated,
+        @JsonProperty("valid") boolean valid) {
+
+    /** One repetition: its figure (rate found, rate sustained, or records/s) and the trials behind it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Repeat(
+            @JsonProperty("index") int index,
+            @JsonProperty("points_per_s") double pointsPerS,
+            @JsonProperty("yardstick_records_per_s") Double yardstick,
+            @JsonProperty("trials") List<Trial> trials) {}
+
+    /** Median, min and max over the repeats. */
+    public record Stats(@JsonProperty("median") double median, @JsonProperty("min") double min,
+                        @JsonProperty("max") double max) {
+        public static Stats of(double... values) {
+            double[] v = values.clone();
+            Arrays.sort(v);
+            int n = v.length;
+            double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+            return new Stats(median, v[0], v[n - 1]);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.kpipe.bench;
+
+import io.kpipe.cluster.LocalCluster;
+import io.kpipe.config.BenchConfig;
+import io.kpipe.config.ClusterConfig;
+import io.kpipe.config.KafkaConnection;
+import io.kpipe.config.TopicSettings;
+import io.kpipe.topics.TopicAdmin;
+import io.kpipe.topics.Topics;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The scenarios of {@code kpipe bench}, each repeated on a fresh local cluster:
+ * <pre>
+ * yardstick  ProducerPerformance, same record size and producer settings: raw produce ceiling
+ * max        raise the rate step by step until the processor falls behind; the last rate it kept up with
+ *            (also runs the yardstick on the same cluster, for the ratio)
+ * steady     one rate for a duration: sustained throughput, lag over time, latency after warm-up
+ * </pre>
+ * Every trial reconciles like {@code kpipe run}; a trial that lost or duplicated a point makes
+ * the result invalid.
+ */
+public final class Benchmark {
+    private final BenchConfig config;
+    private final PrintWriter out;
+    private int trialSeq;
+
+    public Benchmark(BenchConfig config, PrintWriter out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    public BenchResult run() throws InterruptedException {
+        String started = Instant.now().toString();
+        List<BenchResult.Repeat> repeats = new ArrayList<>();
+        for (int i = 1; i <= config.repeat(); i++) {
+            out.printf("== %s, repeat %d of %d%n", config.scenario().name().toLowerCase(Locale.ROOT), i, config.repeat());
+            try (LocalCluster cluster = LocalCluster.start(ClusterConfig.ofBrokers(config.brokers()))) {
+                repeats.add(switch (config.scenario()) {
+                    case YARDSTICK -> new BenchResult.Repeat(i, 0, yardstick(cluster), List.of());
+                    case MAX -> max(i, cluster);
+                    case STEADY -> steady(i, cluster);
+                });
+            }
+        }
+        return result(started, repeats);
+    }
+
+    private double yardstick(LocalCluster cluster) {
+        String prefix = nextPrefix();
+        KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
+        try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
+            new TopicAdmin(admin).ensure(TopicAdmin.specs(Topics.withPrefix(prefix),
+                    new TopicSettings(prefix, config.partitions(), 0), config.brokers()));
+        }
+        double rate = Yardstick.run(cluster.bootstrapServers(), prefix + "points", config.yardstickRecords());
+        out.printf(Locale.ROOT, "yardstick: ProducerPerformance %,d records of %d bytes: %,.0f records/s%n",
+                config.yardstickRecords(), Yardstick.RECORD_SIZE, rate);
+        return rate;
+    }
+
+    private BenchResult.Repeat max(int index, LocalCluster cluster) throws InterruptedException {
+        double yardstick = yardstick(cluster);
+        List<Trial> trials = new ArrayList<>();
+        long best = 0;
+        long failed = 0;
+        for (long rate = config.startRate(); config.maxRate() == 0 || rate <= config.maxRate(); rate += config.step()) {
+            Trial t = trial(cluster, rate, config.trialDuration(), trials);
+            if (!t.passed()) {
+                failed = rate;
+                break;
+            }
+            best = rate;
+        }
+        if (failed > 0 && failed - config.step() / 2 > best && best > 0) {
+            long mid = failed - config.step() / 2;
+            if (trial(cluster, mid, config.trialDuration(), trials).passed()) {
+                best = mid;
+            }
+        }
+        out.printf(Locale.ROOT, "max: kept up at %,d points/s%n", best);
+        return new BenchResult.Repeat(index, best, yardstick, trials);
+    }
+
+    private BenchResult.Repeat steady(int index, LocalCluster cluster) throws InterruptedException {
+        List<Trial> trials = new ArrayList<>();
+        Trial t = trial(cluster, config.rate(), config.duration(), trials);
+        return new BenchResult.Repeat(index, t.judgement().rateOut(), null, trials);
+    }
+
+    private Trial trial(LocalCluster cluster, long rate, java.time.Duration duration, List<Trial> trials)
+            throws InterruptedException {
+        out.printf(Locale.ROOT, "-- trial at %,d points/s for %ds (warm-up %ds)%n", rate, duration.toSeconds(),
+                config.warmup().toSeconds());
+        Trial t = Trial.run(config, cluster.bootstrapServers(), nextPrefix(), rate, duration, out);
+        out.printf(Locale.ROOT, "-- %s; %s; lost %d, duplicated %d%n", t.passed() ? "PASSED" : "FAILED",
+                t.judgement().reason(), t.summary().lost(), t.summary().duplicated());
+        trials.add(t);
+        return t;
+    }
+
+    private String nextPrefix() {
+        return "bench" + (++trialSeq) + "-";
+    }
+
+    private BenchResult result(String started, List<BenchResult.Repeat> repeats) {
+        List<Trial> all = repeats.stream().flatMap(r -> r.trials().stream()).toList();
+        long lost = all.stream().mapToLong(t -> t.summary().lost()).sum();
+        long dup = all.stream().mapToLong(t -> t.summary().duplicated()).sum();
+        boolean valid = all.stream().allMatch(Trial::valid);
+        BenchResult.Stats yard = config.scenario() == BenchConfig.Scenario.STEADY ? null
+                : BenchResult.Stats.of(repeats.stream().mapToDouble(BenchResult.Repeat::yardstick).toArray());
+        BenchResult.Stats points = config.scenario() == BenchConfig.Scenario.YARDSTICK ? null
+                : BenchResult.Stats.of(repeats.stream().mapToDouble(BenchResult.Repeat::pointsPerS).toArray());
+        // Latency of the trial that gave each repeat its figure (the last one that passed, or the only one).
+        List<Trial> deciding = repeats.stream().map(Benchmark::deciding).filter(t -> t != null).toList();
+        BenchResult.Stats p50 = deciding.isEmpty() ? null
+                : BenchResult.Stats.of(deciding.stream().mapToDouble(t -> t.summary().latencyMs().p50()).toArray());
+        BenchResult.Stats p99 = deciding.isEmpty() ? null
+                : BenchResult.Stats.of(deciding.stream().mapToDouble(t -> t.summary().latencyMs().p99()).toArray());
+        Double ratio = config.scenario() == BenchConfig.Scenario.MAX ? points.median() / yard.median() : null;
+        return new BenchResult(config.scenario().name().toLowerCase(Locale.ROOT), started, Machine.describe(),
+                settings(), repeats, points, p50, p99, yard, ratio, lost, dup, valid);
+    }
+
+    private static Trial deciding(BenchResult.Repeat r) {
+        Trial last = null;
+        for (Trial t : r.trials()) {
+            if (t.passed() && (last == null || t.rate() > last.rate())) {
+                last = t;
+            }
+        }
+        return last != null || r.trials().isEmpty() ? last : r.trials().get(r.trials().size() - 1);
+    }
+
+    private Map<String, Object> settings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("guarantee", config.guarantee().kafkaName());
+        s.put("brokers", config.brokers());
+        s.put("replication", Math.min(3, config.brokers()));
+        s.put("partitions", config.partitions());
+        s.put("threads", config.threads());
+        s.put("sensors", config.sensors());
+        s.put("repeat", config.repeat());
+        s.put("warmup_s", config.warmup().toSeconds());
+        switch (config.scenario()) {
+            case STEADY -> {
+                s.put("rate", config.rate());
+                s.put("duration_s", config.duration().toSeconds());
+            }
+            case MAX -> {
+                s.put("window_s", config.window().toSeconds());
+                s.put("start_rate", config.startRate());
+                s.put("step", config.step());
+                s.put("max_rate", config.maxRate());
+                s.put("yardstick_records", config.yardstickRecords());
+            }
+            case YARDSTICK -> s.put("yardstick_records", config.yardstickRecords());
+        }
+        return s;
+    }
+}

@@ -1,0 +1,114 @@
+package io.kpipe.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Writes a benchmark's files: {@code results.json} (everything, with every trial's timeline),
+ * {@code report.html} (self-contained: charts of rate in/out, lag and latency over time for every
+ * trial, drawn by uPlot, which is inlined) and {@code table.md} (a row to paste).
+ */
+public final class Report {
+    private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Report() {}
+
+    public static void write(BenchResult r, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            String json = JSON.writeValueAsString(r);
+            Files.writeString(dir.resolve("results.json"), json);
+            Files.writeString(dir.resolve("table.md"), table(r));
+            Files.writeString(dir.resolve("report.html"), html(r, json));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report to " + dir, e);
+        }
+    }
+
+    /** The Markdown table: a header and one row. */
+    public static String table(BenchResult r) {
+        StringBuilder b = new StringBuilder();
+        b.append("| scenario | guarantee | brokers | points/s median (min-max) | billion points/h | latency p50 / p99 ms | yardstick records/s | ratio | lost | dup | valid |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        var s = r.settings();
+        b.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s |%n",
+                r.scenario(), s.containsKey("rate") ? String.format(Locale.ROOT, " %,d/s", ((Number) s.get("rate")).longValue()) : "",
+                s.get("guarantee"), s.get("brokers"),
+                r.pointsPerS() == null ? "-" : String.format(Locale.ROOT, "%,.0f (%,.0f-%,.0f)",
+                        r.pointsPerS().median(), r.pointsPerS().min(), r.pointsPerS().max()),
+                r.pointsPerS() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.pointsPerS().median() * 3600 / 1e9),
+                r.latencyP50Ms() == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f",
+                        r.latencyP50Ms().median(), r.latencyP99Ms().median()),
+                r.yardstick() == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.yardstick().median()),
+                r.ratio() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.ratio()),
+                r.lost(), r.duplicated(), r.valid() ? "yes" : "NO"));
+        return b.toString();
+    }
+
+    private static String html(BenchResult r, String json) throws IOException {
+        return """
+                <!doctype html>
+                <html><head><meta charset="utf-8"><title>kpipe bench: %s</title>
+                <style>%s
+                body{font-family:system-ui,sans-serif;max-width:1200px;margin:1em auto;padding:0 1em}
+                table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}
+                .charts{display:flex;flex-wrap:wrap;gap:8px}
+                </style>
+                <script>%s</script></head>
+                <body><h1>kpipe bench: %s</h1>
+                <p id="machine"></p>
+                <pre>%s</pre>
+                <div id="trials"></div>
+                <script>
+                const R = %s;
+                document.getElementById('machine').textContent = 'Machine: ' + Object.entries(R.machine)
+                  .map(([k, v]) => k + ' ' + v).join(', ') + '. Started ' + R.started + '.';
+                const root = document.getElementById('trials');
+                function chart(el, title, t, series) {
+                  const opts = {title, width: 380, height: 220, scales: {x: {time: false}},
+                    axes: [{label: 's'}, {size: 70}],
+                    series: [{label: 't'}].concat(series.map(s => ({label: s.label, stroke: s.color})))};
+                  new uPlot(opts, [t].concat(series.map(s => s.data)), el);
+                }
+                for (const rep of R.repeats) {
+                  for (const tr of rep.trials) {
+                    const h = document.createElement('h3');
+                    h.textContent = 'Repeat ' + rep.index + ': ' + tr.rate.toLocaleString() + ' points/s, '
+                      + (tr.valid && tr.judgement.kept_up ? 'passed' : 'failed') + ' (' + tr.judgement.reason + ')';
+                    root.appendChild(h);
+                    const box = document.createElement('div'); box.className = 'charts'; root.appendChild(box);
+                    const tl = tr.timeline, t = tl.map(s => s.t_s);
+                    const add = () => { const d = document.createElement('div'); box.appendChild(d); return d; };
+                    chart(add(), 'points/s', t, [{label: 'in', color: '#1f77b4', data: tl.map(s => s.in_per_s)},
+                                                 {label: 'out', color: '#2ca02c', data: tl.map(s => s.out_per_s)}]);
+                    chart(add(), 'lag (points)', t, [{label: 'lag', color: '#d62728', data: tl.map(s => s.lag)}]);
+                    chart(add(), 'latency ms', t, [{label: 'p50', color: '#9467bd', data: tl.map(s => s.p50_ms)},
+                                                   {label: 'p99', color: '#ff7f0e', data: tl.map(s => s.p99_ms)}]);
+                  }
+                }
+                </script></body></html>
+                """.formatted(r.scenario(), resource("uPlot.min.css"), resource("uPlot.iife.min.js"), r.scenario(),
+                escape(table(r)), json.replace("</", "<\\/"));
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = Report.class.getClassLoader().getResourceAsStream(UPLOT + name)) {
+            if (in == null) {
+                throw new IOException("missing resource " + UPLOT + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

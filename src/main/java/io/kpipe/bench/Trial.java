@@ -1,0 +1,52 @@
+package io.kpipe.bench;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kpipe.config.BenchConfig;
+import io.kpipe.config.ClusterConfig;
+import io.kpipe.config.RunConfig;
+import io.kpipe.config.TopicSettings;
+import io.kpipe.run.PipelineRun;
+import io.kpipe.run.RunSummary;
+import io.kpipe.run.Sample;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+
+/** One run of the whole pipeline at one rate on a running cluster, judged and then cleaned up. */
+public record Trial(
+        @JsonProperty("rate") long rate,
+        @JsonProperty("valid") boolean valid,
+        @JsonProperty("judgement") KeepUp judgement,
+        @JsonProperty("summary") RunSummary summary,
+        @JsonProperty("timeline") List<Sample> timeline) {
+
+    /** Kept up, and nothing lost or duplicated. */
+    public boolean passed() {
+        return valid && judgement.keptUp();
+    }
+
+    static Trial run(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration, PrintWriter out)
+            throws InterruptedException {
+        RunConfig rc = new RunConfig(ClusterConfig.ofBrokers(c.brokers()), bootstrap, Map.of(),
+                new TopicSettings(prefix, c.partitions(), 0), c.guarantee(), c.threads(), duration, rate, c.sensors(),
+                0.0001, 0, Duration.ofSeconds(180), c.warmup(), null);
+        PipelineRun.Result r = new PipelineRun(rc, out).execute();
+        deleteTopics(bootstrap, prefix);
+        KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), duration.toSeconds(), rate);
+        return new Trial(rate, r.summary().ok(), k, r.summary(), r.timeline());
+    }
+
+    /** Frees the disk between trials: a bench writes tens of millions of points each time. */
+    private static void deleteTopics(String bootstrap, String prefix) {
+        try (Admin admin = Admin.create(io.kpipe.config.KafkaConnection.of(bootstrap).clientProperties(Map.of()))) {
+            var names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(n -> n.startsWith(prefix)).toList();
+            admin.deleteTopics(names).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(Trial.class).warn("could not delete the topics of {}: {}", prefix, e.toString());
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.kpipe.cli;
+
+import io.kpipe.bench.BenchResult;
+import io.kpipe.bench.Benchmark;
+import io.kpipe.bench.Report;
+import io.kpipe.config.BenchConfig;
+import io.kpipe.config.ProcessorConfig.Guarantee;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Benchmark the pipeline on fresh local clusters; every run is reconciled.",
+                "Writes bench-results/<timestamp>/results.json, report.html and table.md."})
+final class BenchCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--scenario", required = true, description = "yardstick, max or steady.")
+    String scenario;
+
+    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", converter = Converters.GuaranteeConverter.class,
+            description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
+    Guarantee guarantee;
+
+    @Option(names = "--brokers", defaultValue = "1", description = "1, or 3 with replication 3 (default ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--partitions", defaultValue = "12", description = "Partitions (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Stream threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--sensors", defaultValue = "10000", description = "Distinct sensors (default ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--rate", defaultValue = "333333", converter = Converters.RateConverter.class,
+            description = "steady: points per second (default ${DEFAULT-VALUE}).")
+    long rate;
+
+    @Option(names = "--duration", defaultValue = "5m", converter = Converters.DurationConverter.class,
+            description = "steady: how long the generator sends (default ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--warmup", defaultValue = "30s", converter = Converters.DurationConverter.class,
+            description = "Start of each run left out of the judgement and latency (default ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--window", defaultValue = "60s", converter = Converters.DurationConverter.class,
+            description = "max: how long each rate must be kept up after the warm-up (default ${DEFAULT-VALUE}).")
+    Duration window;
+
+    @Option(names = "--start-rate", defaultValue = "400k", converter = Converters.RateConverter.class,
+            description = "max: first rate tried (default ${DEFAULT-VALUE}).")
+    long startRate;
+
+    @Option(names = "--step", defaultValue = "100k", converter = Converters.RateConverter.class,
+            description = "max: rate increase between trials (default ${DEFAULT-VALUE}).")
+    long step;
+
+    @Option(names = "--max-rate", defaultValue = "0", converter = Converters.MaxRateConverter.class,
+            description = "max: highest rate tried (default: no limit).")
+    long maxRate;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "Repetitions, reported as median, min, max (default ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--yardstick-records", defaultValue = "20000000",
+            description = "Records ProducerPerformance sends (default ${DEFAULT-VALUE}).")
+    long yardstickRecords;
+
+    @Option(names = "--out", defaultValue = "bench-results", description = "Results directory (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        BenchConfig.Scenario sc;
+        try {
+            sc = BenchConfig.Scenario.valueOf(scenario.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new io.kpipe.config.UsageException("--scenario", "must be yardstick, max or steady, got '" + scenario + "'");
+        }
+        Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + sc.name().toLowerCase(Locale.ROOT));
+        BenchConfig config = new BenchConfig(sc, guarantee, brokers, partitions, threads, sensors, rate, duration, warmup,
+                window, startRate, step, maxRate, repeat, yardstickRecords, dir);
+        var o = spec.commandLine().getOut();
+        BenchResult r = new Benchmark(config, o).run();
+        Report.write(r, dir);
+        o.println();
+        o.print(Report.table(r));
+        o.println("results: " + dir.resolve("results.json") + ", report: " + dir.resolve("report.html"));
+        return r.valid() ? Main.OK : Main.FAILED;
+    }
+}

@@ -1,0 +1,78 @@
+package io.kpipe.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kpipe.config.BenchConfig;
+import io.kpipe.config.ProcessorConfig.Guarantee;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The harness on short real runs at small rates: its search, its judgement and its files. No speed is asserted. */
+@Tag("integration")
+@Timeout(300)
+class BenchIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldSearchRatesUpToTheLimitAndWriteReconciledResults() throws Exception {
+        BenchConfig c = new BenchConfig(BenchConfig.Scenario.MAX, Guarantee.AT_LEAST_ONCE, 1, 3, 1, 200, 1, Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofSeconds(3), 4_000, 4_000, 8_000, 1, 20_000, dir);
+
+        BenchResult r = new Benchmark(c, new PrintWriter(new StringWriter())).run();
+        Report.write(r, dir);
+
+        JsonNode j = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertThat(j.get("scenario").asText()).isEqualTo("max");
+        assertThat(j.get("valid").asBoolean()).isTrue();
+        assertThat(j.get("lost").asLong()).isZero();
+        assertThat(j.get("duplicated").asLong()).isZero();
+        JsonNode trials = j.get("repeats").get(0).get("trials");
+        assertThat(trials).hasSize(2);
+        assertThat(trials.get(0).get("rate").asLong()).isEqualTo(4_000);
+        assertThat(trials.get(1).get("rate").asLong()).isEqualTo(8_000);
+        for (JsonNode t : trials) {
+            JsonNode s = t.get("summary");
+            assertThat(t.get("judgement").get("kept_up").asBoolean()).isTrue();
+            assertThat(s.get("aggregated").asLong() + s.get("late").asLong()).isEqualTo(s.get("produced_valid").asLong());
+            assertThat(s.get("dlq").asLong()).isEqualTo(s.get("produced_invalid").asLong());
+            assertThat(t.get("timeline").size()).isGreaterThanOrEqualTo(4);
+        }
+        assertThat(j.get("points_per_s").get("median").asDouble()).isEqualTo(8_000.0);
+        double yard = j.get("yardstick_records_per_s").get("median").asDouble();
+        assertThat(yard).isPositive();
+        assertThat(j.get("ratio_to_yardstick").asDouble()).isEqualTo(8_000.0 / yard);
+        assertThat(j.get("machine").get("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).contains("uPlot").contains("\"timeline\"").contains("<h1>kpipe bench: max</h1>");
+        assertThat(Files.readString(dir.resolve("table.md")))
+                .contains("| max | at_least_once | 1 | 8,000 (8,000-8,000) | 0.03 |");
+    }
+
+    @Test
+    void shouldReportMedianMinAndMaxOverRepeatsOfASteadyRate() throws Exception {
+        BenchConfig c = new BenchConfig(BenchConfig.Scenario.STEADY, Guarantee.EXACTLY_ONCE_V2, 1, 3, 1, 200, 5_000,
+                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3), 1, 1, 0, 2, 20_000, dir);
+
+        BenchResult r = new Benchmark(c, new PrintWriter(new StringWriter())).run();
+
+        assertThat(r.repeats()).hasSize(2).allSatisfy(rep -> assertThat(rep.trials()).hasSize(1));
+        assertThat(r.valid()).isTrue();
+        assertThat(r.yardstick()).isNull();
+        double[] rates = r.repeats().stream().mapToDouble(BenchResult.Repeat::pointsPerS).sorted().toArray();
+        assertThat(r.pointsPerS().min()).isEqualTo(rates[0]);
+        assertThat(r.pointsPerS().max()).isEqualTo(rates[1]);
+        assertThat(r.pointsPerS().median()).isEqualTo((rates[0] + rates[1]) / 2);
+        assertThat(rates[0]).isBetween(4_000.0, 6_000.0);
+        assertThat(r.latencyP99Ms()).isNotNull();
+    }
+}
