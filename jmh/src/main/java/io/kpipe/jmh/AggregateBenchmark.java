@@ -1,0 +1,61 @@
+package io.kpipe.jmh;
+
+import io.kpipe.model.Aggregate;
+import io.kpipe.model.AggregateSerde;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The aggregator's update of a window, alone and as the window store drives it per point:
+ * deserialize the stored aggregate, add the point, serialize it back.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class AggregateBenchmark {
+    private static final int N = 1024;
+    private final AggregateSerde serde = new AggregateSerde();
+    private Aggregate aggregate;
+    private byte[] stored;
+    private double[] values;
+    private int i;
+
+    @Setup
+    public void setUp() {
+        SplittableRandom random = new SplittableRandom(42);
+        values = new double[N];
+        for (int k = 0; k < N; k++) {
+            values[k] = random.nextDouble() * 100;
+        }
+        aggregate = new Aggregate().add(1, 1.0);
+        stored = serde.serialize("t", aggregate);
+    }
+
+    @Benchmark
+    public Aggregate add() {
+        i = (i + 1) & (N - 1);
+        return aggregate.add(1_764_000_000_000L + i, values[i]);
+    }
+
+    @Benchmark
+    public byte[] storeRoundTrip() {
+        i = (i + 1) & (N - 1);
+        Aggregate a = serde.deserialize("t", stored);
+        a.add(1_764_000_000_000L + i, values[i]);
+        stored = serde.serialize("t", a);
+        return stored;
+    }
+}
