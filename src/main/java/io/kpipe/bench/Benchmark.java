@@ -99,9 +99,15 @@ public final class Benchmark {
             throws InterruptedException {
         out.printf(Locale.ROOT, "-- trial at %,d points/s for %ds (warm-up %ds)%n", rate, duration.toSeconds(),
                 config.warmup().toSeconds());
-        Trial t = Trial.run(config, cluster.bootstrapServers(), nextPrefix(), rate, duration, out);
+        Trial t;
+        try {
+            t = Trial.run(config, cluster.bootstrapServers(), nextPrefix(), rate, duration, out);
+        } catch (RuntimeException e) {
+            // One broken trial must not throw away the others: it is kept, failed and invalid.
+            t = Trial.crashed(rate, e);
+        }
         out.printf(Locale.ROOT, "-- %s; %s; lost %d, duplicated %d%n", t.passed() ? "PASSED" : "FAILED",
-                t.judgement().reason(), t.summary().lost(), t.summary().duplicated());
+                t.judgement().reason(), t.lost(), t.duplicated());
         trials.add(t);
         return t;
     }
@@ -112,15 +118,16 @@ public final class Benchmark {
 
     private BenchResult result(String started, List<BenchResult.Repeat> repeats) {
         List<Trial> all = repeats.stream().flatMap(r -> r.trials().stream()).toList();
-        long lost = all.stream().mapToLong(t -> t.summary().lost()).sum();
-        long dup = all.stream().mapToLong(t -> t.summary().duplicated()).sum();
+        long lost = all.stream().mapToLong(Trial::lost).sum();
+        long dup = all.stream().mapToLong(Trial::duplicated).sum();
         boolean valid = all.stream().allMatch(Trial::valid);
         BenchResult.Stats yard = config.scenario() == BenchConfig.Scenario.STEADY ? null
                 : BenchResult.Stats.of(repeats.stream().mapToDouble(BenchResult.Repeat::yardstick).toArray());
         BenchResult.Stats points = config.scenario() == BenchConfig.Scenario.YARDSTICK ? null
                 : BenchResult.Stats.of(repeats.stream().mapToDouble(BenchResult.Repeat::pointsPerS).toArray());
         // Latency of the trial that gave each repeat its figure (the last one that passed, or the only one).
-        List<Trial> deciding = repeats.stream().map(Benchmark::deciding).filter(t -> t != null).toList();
+        List<Trial> deciding = repeats.stream().map(Benchmark::deciding)
+                .filter(t -> t != null && t.summary() != null).toList();
         BenchResult.Stats p50 = deciding.isEmpty() ? null
                 : BenchResult.Stats.of(deciding.stream().mapToDouble(t -> t.summary().latencyMs().p50()).toArray());
         BenchResult.Stats p99 = deciding.isEmpty() ? null

@@ -5,9 +5,10 @@ import io.kpipe.run.Sample;
 import java.util.List;
 
 /**
- * Whether the processor kept up with the generator over a window of a run: its lag (points sent
- * and not yet processed) must not grow over the window (least-squares slope times the window, at
- * most 1 s of data), and must be under 2 s of data at the end.
+ * Whether the processor kept up with the generator over a window of a run: the generator must have
+ * sent at the target rate (at least 97% of it: a starved generator makes any processor look fast),
+ * and the lag (points sent and not yet processed) must not grow over the window (least-squares
+ * slope times the window, at most 1 s of data) and must be under 2 s of data at the end.
  */
 public record KeepUp(
         @JsonProperty("kept_up") boolean keptUp,
@@ -38,7 +39,9 @@ public record KeepUp(
         long in = Math.round(w.stream().mapToLong(Sample::inPerS).average().orElse(0));
         long out = Math.round(w.stream().mapToLong(Sample::outPerS).average().orElse(0));
         String reason;
-        if (lagEnd > 2 * rate) {
+        if (in < rate * 0.97) {
+            reason = String.format("the generator sent %,d points/s, short of the %,d targeted", in, rate);
+        } else if (lagEnd > 2 * rate) {
             reason = String.format("lag at the end %,d is more than 2 s of data (%,d)", lagEnd, 2 * rate);
         } else if (growth > rate) {
             reason = String.format("lag grew by %,d over the window, more than 1 s of data (%,d)", growth, rate);

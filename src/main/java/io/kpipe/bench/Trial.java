@@ -28,6 +28,19 @@ public record Trial(
         return valid && judgement.keptUp();
     }
 
+    /** A trial that could not be completed: failed and invalid, with the error as its reason. */
+    static Trial crashed(long rate, Exception e) {
+        return new Trial(rate, false, new KeepUp(false, 0, 0, 0, 0, "error: " + e.getMessage()), null, List.of());
+    }
+
+    long lost() {
+        return summary == null ? 0 : summary.lost();
+    }
+
+    long duplicated() {
+        return summary == null ? 0 : summary.duplicated();
+    }
+
     static Trial run(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration, PrintWriter out)
             throws InterruptedException {
         RunConfig rc = new RunConfig(ClusterConfig.ofBrokers(c.brokers()), bootstrap, Map.of(),

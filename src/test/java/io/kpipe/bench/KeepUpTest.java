@@ -49,6 +49,17 @@ class KeepUpTest {
     }
 
     @Test
+    void shouldFailWhenTheGeneratorFellShortOfTheTargetRate() {
+        List<Sample> s = samples(t -> 1_000).stream()
+                .map(x -> new Sample(x.tS(), 90_000, 90_000, x.lag(), 20, 90)).toList();
+
+        KeepUp k = KeepUp.judge(s, 10, 70, RATE);
+
+        assertThat(k.keptUp()).isFalse();
+        assertThat(k.reason()).isEqualTo("the generator sent 90,000 points/s, short of the 100,000 targeted");
+    }
+
+    @Test
     void shouldRefuseToJudgeAnEmptyWindow() {
         assertThat(KeepUp.judge(List.of(), 10, 70, RATE).reason()).isEqualTo("too few samples in the window (0)");
     }
