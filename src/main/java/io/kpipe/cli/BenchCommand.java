@@ -4,7 +4,6 @@ import io.kpipe.bench.BenchResult;
 import io.kpipe.bench.Benchmark;
 import io.kpipe.bench.Report;
 import io.kpipe.config.BenchConfig;
-import io.kpipe.config.ProcessorConfig.Guarantee;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -12,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -24,18 +24,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scenario", required = true, description = "yardstick, max or steady.")
     String scenario;
 
-    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", converter = Converters.GuaranteeConverter.class,
-            description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
-    Guarantee guarantee;
+    @Mixin
+    ProcessingOptions processing;
 
     @Option(names = "--brokers", defaultValue = "1", description = "1, or 3 with replication 3 (default ${DEFAULT-VALUE}).")
     int brokers;
 
     @Option(names = "--partitions", defaultValue = "12", description = "Partitions (default ${DEFAULT-VALUE}).")
     int partitions;
-
-    @Option(names = "--threads", defaultValue = "2", description = "Stream threads (default ${DEFAULT-VALUE}).")
-    int threads;
 
     @Option(names = "--sensors", defaultValue = "10000", description = "Distinct sensors (default ${DEFAULT-VALUE}).")
     int sensors;
@@ -88,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
                 + sc.name().toLowerCase(Locale.ROOT));
-        BenchConfig config = new BenchConfig(sc, guarantee, brokers, partitions, threads, sensors, rate, duration, warmup,
+        BenchConfig config = new BenchConfig(sc, processing.guarantee, brokers, partitions, processing.threads, sensors, rate, duration, warmup,
                 window, startRate, step, maxRate, repeat, yardstickRecords, dir);
         var o = spec.commandLine().getOut();
         BenchResult r = new Benchmark(config, o).run();

@@ -45,12 +45,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
-    String topicPrefix;
+    @Mixin
+    TopicPrefixOption topicPrefix;
 
     @Override
     public Integer call() {
-        GeneratorConfig config = new GeneratorConfig(connection.connection(), topicPrefix, rate, sensors, points,
+        GeneratorConfig config = new GeneratorConfig(connection.connection(), topicPrefix.prefix, rate, sensors, points,
                 duration, invalidRatio, lateRatio, seed);
         try (Admin admin = Connectivity.admin(config.kafka())) {
             Connectivity.brokerCount(admin, config.kafka().bootstrapServers());

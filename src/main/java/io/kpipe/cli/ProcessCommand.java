@@ -1,11 +1,11 @@
 package io.kpipe.cli;
 
 import io.kpipe.config.ProcessorConfig;
-import io.kpipe.config.ProcessorConfig.Guarantee;
 import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
 import io.kpipe.run.Connectivity;
 import io.kpipe.run.Resources;
+import io.kpipe.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -25,12 +25,8 @@ final class ProcessCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", converter = Converters.GuaranteeConverter.class,
-            description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
-    Guarantee guarantee;
-
-    @Option(names = "--threads", defaultValue = "2", description = "Stream threads (default ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ProcessingOptions processing;
 
     @Option(names = "--application-id",
             description = "Kafka Streams application id (default: <topic-prefix>kpipe-processor).")
@@ -51,8 +47,8 @@ final class ProcessCommand implements Callable<Integer> {
     @Option(names = "--state-dir", description = "Kafka Streams state directory (default: <tmp>/kpipe-streams).")
     Path stateDir;
 
-    @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
-    String topicPrefix;
+    @Mixin
+    TopicPrefixOption topicPrefix;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -60,20 +56,27 @@ final class ProcessCommand implements Callable<Integer> {
         int brokers;
         try (Admin admin = Connectivity.admin(kafka)) {
             brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
+            Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).points().name());
         }
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");
-        String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix);
-        ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix, appId, guarantee, threads, window, grace,
+        String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix.prefix);
+        ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix.prefix, appId, processing.guarantee, processing.threads, window, grace,
                 ProcessorConfig.DEFAULT_MAX_FUTURE, commitInterval, ProcessorConfig.DEFAULT_CACHE_BYTES, state,
                 Math.min(3, brokers));
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
-        resources.add(PointProcessor.start(config, stats));
-        spec.commandLine().getErr().println("processing " + topicPrefix + "points as " + appId + " (" + guarantee.kafkaName()
-                + ", " + threads + " thread(s)); Ctrl-C to stop");
+        PointProcessor processor = resources.add(PointProcessor.start(config, stats));
+        spec.commandLine().getErr().println("processing " + topicPrefix.prefix + "points as " + appId + " (" + processing.guarantee.kafkaName()
+                + ", " + processing.threads + " thread(s)); Ctrl-C to stop");
         long last = 0;
         while (true) {
             Thread.sleep(10_000);
+            if (processor.failure() != null || !processor.state().isRunningOrRebalancing()) {
+                spec.commandLine().getErr().println("kpipe process: the processor stopped (" + processor.state() + "): "
+                        + (processor.failure() == null ? "see the log above" : processor.failure().getMessage()));
+                resources.close();
+                return Main.FAILED;
+            }
             long now = stats.processed();
             spec.commandLine().getOut().printf(Locale.ROOT, "processed %,d (%,.0f/s), dead letters %,d, late %,d%n",
                     now, (now - last) / 10.0, stats.invalid(), stats.late());

@@ -1,7 +1,6 @@
 package io.kpipe.cli;
 
 import io.kpipe.config.ClusterConfig;
-import io.kpipe.config.ProcessorConfig.Guarantee;
 import io.kpipe.config.RunConfig;
 import io.kpipe.config.TopicSettings;
 import io.kpipe.run.PipelineRun;
@@ -40,12 +39,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "12", description = "Partitions of every topic (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", converter = Converters.GuaranteeConverter.class,
-            description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
-    Guarantee guarantee;
-
-    @Option(names = "--threads", defaultValue = "2", description = "Stream threads of the processor (default ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ProcessingOptions processing;
 
     @Option(names = "--invalid-ratio", defaultValue = "0.0001",
             description = "Share of malformed points, sent to the dead-letter topic (default ${DEFAULT-VALUE}).")
@@ -54,8 +49,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--late-ratio", defaultValue = "0", description = "Share of points an hour late (default ${DEFAULT-VALUE}).")
     double lateRatio;
 
-    @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
-    String topicPrefix;
+    @Mixin
+    TopicPrefixOption topicPrefix;
 
     @Option(names = "--drain-timeout", defaultValue = "120s", converter = Converters.DurationConverter.class,
             description = "How long to wait for the processor to catch up after the generator stops (default ${DEFAULT-VALUE}).")
@@ -80,11 +75,8 @@ final class RunCommand implements Callable<Integer> {
                 new ClusterConfig(brokers, 0, dataDir, keepData),
                 connection.bootstrapServers == null ? null : connection.connection().bootstrapServers(),
                 connection.clientConfig(),
-                new TopicSettings(topicPrefix, partitions, 0),
-                guarantee, threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson);
-        // Validate the generator's settings before anything is started.
-        new io.kpipe.config.GeneratorConfig(io.kpipe.config.KafkaConnection.of("127.0.0.1:1"), topicPrefix, rate,
-                sensors, 0, duration, invalidRatio, lateRatio, 0);
+                new TopicSettings(topicPrefix.prefix, partitions, 0),
+                processing.guarantee, processing.threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson);
         var out = spec.commandLine().getOut();
         RunSummary summary = new PipelineRun(config, out).execute().summary();
         out.println(summary.describe());

@@ -31,17 +31,17 @@ final class TopicsCommand {
         @Option(names = "--replication", defaultValue = "0", description = "Replication factor (default: min(3, brokers)).")
         int replication;
 
-        @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
-        String topicPrefix;
+        @Mixin
+        TopicPrefixOption topicPrefix;
 
         @Override
         public Integer call() {
-            TopicSettings settings = new TopicSettings(topicPrefix, partitions, replication);
+            TopicSettings settings = new TopicSettings(topicPrefix.prefix, partitions, replication);
             var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {
                 int brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
                 List<TopicAdmin.Outcome> outcomes = new TopicAdmin(admin)
-                        .ensure(TopicAdmin.specs(Topics.withPrefix(topicPrefix), settings, brokers));
+                        .ensure(TopicAdmin.specs(Topics.withPrefix(topicPrefix.prefix), settings, brokers));
                 outcomes.forEach(spec.commandLine().getOut()::println);
                 return outcomes.stream().anyMatch(o -> o.status() == TopicAdmin.Outcome.Status.MISMATCH)
                         ? Main.FAILED : Main.OK;

@@ -23,10 +23,15 @@ public record GeneratorConfig(
     public static final Duration LATE_BY = Duration.ofHours(1);
 
     public GeneratorConfig {
-        UsageException.require(rate >= 0, "--rate", "must be a positive number of points per second or 'max', got " + rate);
-        UsageException.require(sensors >= 1 && sensors <= 10_000_000, "--sensors", "must be 1..10000000, got " + sensors);
+        checkLoad(rate, sensors, invalidRatio, lateRatio);
         UsageException.require(points > 0 || (duration != null && duration.toMillis() > 0),
                 "--duration", "must be positive (or give --points), got " + duration);
+    }
+
+    /** Checks the settings of the load, wherever they are given. */
+    public static void checkLoad(long rate, int sensors, double invalidRatio, double lateRatio) {
+        UsageException.require(rate >= 0, "--rate", "must be a positive number of points per second or 'max', got " + rate);
+        UsageException.require(sensors >= 1 && sensors <= 10_000_000, "--sensors", "must be 1..10000000, got " + sensors);
         UsageException.require(invalidRatio >= 0 && invalidRatio <= 1, "--invalid-ratio",
                 "must be between 0 and 1, got " + invalidRatio);
         UsageException.require(lateRatio >= 0 && lateRatio <= 1, "--late-ratio",

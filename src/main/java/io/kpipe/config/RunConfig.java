@@ -31,6 +31,7 @@ public record RunConfig(
         UsageException.require(drainTimeout.toMillis() > 0, "--drain-timeout", "must be positive, got " + drainTimeout);
         UsageException.require(!warmup.isNegative() && warmup.compareTo(duration) < 0, "--warmup",
                 "must be at least 0 and shorter than --duration, got " + warmup);
+        GeneratorConfig.checkLoad(rate, sensors, invalidRatio, lateRatio);
         UsageException.require(threads >= 1 && threads <= 64, "--threads", "must be 1..64, got " + threads);
         clientConfig = Map.copyOf(clientConfig);
     }

@@ -20,6 +20,23 @@ public final class Connectivity {
     }
 
     /**
+     * @throws UsageException naming {@code --topic-prefix} when the topic does not exist
+     */
+    public static void requireTopics(Admin admin, String topic) {
+        try {
+            if (!admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS).contains(topic)) {
+                throw new UsageException("--topic-prefix", "topic '" + topic
+                        + "' does not exist; create the pipeline topics first: kpipe topics create");
+            }
+        } catch (TimeoutException | ExecutionException e) {
+            throw new IllegalStateException("cannot list topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
      * The number of brokers.
      *
      * @throws UsageException naming {@code --bootstrap-servers} when nothing answers in time
