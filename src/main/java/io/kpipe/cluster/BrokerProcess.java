@@ -130,9 +130,4 @@ public final class BrokerProcess {
             // The child is gone; its stdin pipe has nobody to tell.
         }
     }
-
-    /** SIGKILL. */
-    void kill() {
-        process.destroyForcibly();
-    }
 }

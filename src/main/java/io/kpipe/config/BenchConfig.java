@@ -37,6 +37,7 @@ public record BenchConfig(
         UsageException.require(maxRate == 0 || maxRate >= startRate, "--max-rate",
                 "must be 0 (none) or at least --start-rate, got " + maxRate);
         UsageException.require(yardstickRecords >= 1000, "--yardstick-records", "must be at least 1000, got " + yardstickRecords);
+        UsageException.require(window.toSeconds() >= 2, "--window", "must be at least 2s, got " + window);
         UsageException.require(warmup.compareTo(duration) < 0, "--warmup", "must be shorter than --duration");
     }
 

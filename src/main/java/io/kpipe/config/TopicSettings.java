@@ -5,8 +5,6 @@ package io.kpipe.config;
  * {@code points} bound the parallelism of the processor.
  */
 public record TopicSettings(String prefix, int partitions, int replication) {
-    public static final int DEFAULT_PARTITIONS = 12;
-
     public TopicSettings {
         UsageException.require(prefix != null && prefix.matches("[A-Za-z0-9._-]*"),
                 "--topic-prefix", "may hold only letters, digits, '.', '_' and '-', got '" + prefix + "'");

@@ -17,12 +17,10 @@ public final class PointProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PointProcessor.class);
 
     private final KafkaStreams streams;
-    private final ProcessingStats stats;
     private final CountDownLatch running = new CountDownLatch(1);
     private volatile Throwable failure;
 
     private PointProcessor(ProcessorConfig config, ProcessingStats stats) {
-        this.stats = stats;
         this.streams = new KafkaStreams(PointTopology.build(config, stats), PointTopology.streamsProperties(config));
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
@@ -45,10 +43,6 @@ public final class PointProcessor implements AutoCloseable {
     /** Waits until the processor has its partitions and is processing. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    public ProcessingStats stats() {
-        return stats;
     }
 
     public KafkaStreams.State state() {

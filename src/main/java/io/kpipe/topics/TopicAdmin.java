@@ -75,11 +75,6 @@ public final class TopicAdmin {
                 new Spec(topics.deadLetters().name(), p, r, log));
     }
 
-    /** Number of brokers in the cluster. */
-    public int brokerCount() {
-        return get(admin.describeCluster().nodes(), "describe cluster").size();
-    }
-
     public List<Outcome> ensure(Collection<Spec> specs) {
         List<Outcome> out = new ArrayList<>();
         for (Spec spec : specs) {
