@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.model.Aggregate;
 import io.kpipe.model.BinaryPoint;
 import io.kpipe.model.DeadLetter;
 import io.kpipe.model.WindowResult;
 import io.kpipe.model.WindowResultSerde;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -170,6 +172,27 @@ class PointTopologyTest {
                 "event time " + (T0 + twoHours) + " is 7200000 ms ahead of the record timestamp; at most 3600000 ms allowed");
         // The far-future point did not advance stream time: the point at T0 is still aggregated.
         assertThat(aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWriteEachChangedWindowAndStreamTimeToTheChangelogAndDeleteClosedWindows() {
+        TestOutputTopic<Bytes, byte[]> changelog = driver.createOutputTopic(
+                "kpipe-processor-agg-store-changelog", new BytesDeserializer(), new ByteArrayDeserializer());
+        send("s-1", T0, 1.0);
+        send("s-1", T0 + 1_000, 2.0);
+        // Stream time T0+70s: window [T0, T0+60s) is closed by the 10 s grace.
+        send("s-2", T0 + 70_000, 3.0);
+
+        Map<Bytes, byte[]> last = changelog.readKeyValuesToMap();
+
+        Bytes s1Window = Bytes.wrap(ByteBuffer.allocate(11).put(utf8("s-1")).putLong(T0).array());
+        Bytes s2Window = Bytes.wrap(ByteBuffer.allocate(11).put(utf8("s-2")).putLong(T0 + 60_000).array());
+        assertThat(last).containsOnlyKeys(s1Window, s2Window, WindowAggregateStore.STREAM_TIME_KEY);
+        assertThat(last.get(s1Window)).as("closed window deleted (tombstone)").isNull();
+        assertThat(Aggregate.readFrom(ByteBuffer.wrap(last.get(s2Window))).count()).isEqualTo(1);
+        assertThat(ByteBuffer.wrap(last.get(WindowAggregateStore.STREAM_TIME_KEY)).getLong()).isEqualTo(T0 + 70_000);
+        // The closed window's final value was published before it was dropped.
+        assertThat(aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(2);
     }
 
     private void send(String sensor, long ts, double value) {
