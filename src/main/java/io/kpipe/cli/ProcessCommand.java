@@ -4,8 +4,10 @@ import io.kpipe.config.ProcessorConfig;
 import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
 import io.kpipe.run.Connectivity;
+import io.kpipe.run.ProcessorGroup;
 import io.kpipe.run.Resources;
 import io.kpipe.topics.Topics;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -47,8 +49,16 @@ final class ProcessCommand implements Callable<Integer> {
     @Option(names = "--state-dir", description = "Kafka Streams state directory (default: <tmp>/kpipe-streams).")
     Path stateDir;
 
+    @Option(names = "--standbys", defaultValue = "0",
+            description = "Standby replicas of each task's state on other instances, for fast fail-over (default ${DEFAULT-VALUE}).")
+    int standbys;
+
     @Mixin
     TopicPrefixOption topicPrefix;
+
+    /** Run as a child of {@code kpipe run}: stats lines on stdout, and exit when stdin closes. */
+    @Option(names = "--child", hidden = true)
+    boolean child;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -62,12 +72,15 @@ final class ProcessCommand implements Callable<Integer> {
         String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix.prefix);
         ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix.prefix, appId, processing.guarantee, processing.threads, window, grace,
                 ProcessorConfig.DEFAULT_MAX_FUTURE, commitInterval, ProcessorConfig.DEFAULT_CACHE_BYTES, state,
-                Math.min(3, brokers));
+                Math.min(3, brokers), standbys);
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
         PointProcessor processor = resources.add(PointProcessor.start(config, stats));
         spec.commandLine().getErr().println("processing " + topicPrefix.prefix + "points as " + appId + " (" + processing.guarantee.kafkaName()
                 + ", " + processing.threads + " thread(s)); Ctrl-C to stop");
+        if (child) {
+            return reportToParent(processor, stats, resources);
+        }
         long last = 0;
         while (true) {
             Thread.sleep(10_000);
@@ -82,5 +95,36 @@ final class ProcessCommand implements Callable<Integer> {
                     now, (now - last) / 10.0, stats.invalid(), stats.late());
             last = now;
         }
+    }
+
+    /** Child mode: a stats line a second for the parent, until the processor fails or the parent is gone. */
+    private int reportToParent(PointProcessor processor, ProcessingStats stats, Resources resources)
+            throws InterruptedException {
+        Thread lifeline = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // The parent writes nothing; end of input means it is gone.
+                }
+            } catch (java.io.IOException e) {
+                // Same: the pipe is broken.
+            }
+            // The run this processor belonged to is over; its state is safe in Kafka (as after a crash).
+            Runtime.getRuntime().halt(Main.FAILED);
+        }, "kpipe-lifeline");
+        lifeline.setDaemon(true);
+        lifeline.start();
+        PrintWriter out = spec.commandLine().getOut();
+        if (processor.awaitRunning(Duration.ofSeconds(120))) {
+            out.println(ProcessorGroup.RUNNING);
+            out.flush();
+        }
+        while (processor.failure() == null && processor.state().isRunningOrRebalancing()) {
+            out.println(ProcessorGroup.statsLine(stats));
+            out.flush();
+            Thread.sleep(1000);
+        }
+        spec.commandLine().getErr().println("kpipe process: the processor stopped (" + processor.state() + ")");
+        resources.close();
+        return Main.FAILED;
     }
 }

@@ -1,5 +1,6 @@
 package io.kpipe.cli;
 
+import io.kpipe.chaos.ChaosSpec;
 import io.kpipe.config.ClusterConfig;
 import io.kpipe.config.RunConfig;
 import io.kpipe.config.TopicSettings;
@@ -42,6 +43,22 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ProcessingOptions processing;
 
+    @Option(names = "--processors", defaultValue = "0",
+            description = "Run N processors as child processes (kpipe process) sharing the work; "
+                    + "0 runs one inside kpipe run (default ${DEFAULT-VALUE}).")
+    int processors;
+
+    @Option(names = "--standbys", defaultValue = "0",
+            description = "Standby replicas of each task's state, for fast fail-over (default ${DEFAULT-VALUE}).")
+    int standbys;
+
+    @Option(names = "--chaos", paramLabel = "SPEC",
+            description = {"Faults to inject, a comma list of kill-broker[:ID]@T, restart-broker[:ID]@T, "
+                    + "kill-processor[:ID]@T, restart-processor[:ID]@T, pause-broker[:ID]@T+D; "
+                    + "T and D from the start, kills are SIGKILL, a pause is SIGSTOP for D.",
+                    "Example: kill-broker:2@20s,restart-broker:2@35s"})
+    String chaos;
+
     @Option(names = "--invalid-ratio", defaultValue = "0.0001",
             description = "Share of malformed points, sent to the dead-letter topic (default ${DEFAULT-VALUE}).")
     double invalidRatio;
@@ -76,7 +93,8 @@ final class RunCommand implements Callable<Integer> {
                 connection.bootstrapServers == null ? null : connection.connection().bootstrapServers(),
                 connection.clientConfig(),
                 new TopicSettings(topicPrefix.prefix, partitions, 0),
-                processing.guarantee, processing.threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson);
+                processing.guarantee, processing.threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson,
+                processors, standbys, ChaosSpec.parse(chaos));
         var out = spec.commandLine().getOut();
         RunSummary summary = new PipelineRun(config, out).execute().summary();
         out.println(summary.describe());

@@ -1,13 +1,13 @@
 package io.kpipe.cluster;
 
 import io.kpipe.cluster.internal.BrokerMain;
+import io.kpipe.cluster.internal.ChildJvm;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,19 +24,18 @@ public final class BrokerProcess {
             "-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
             "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
 
-    private static final java.util.Optional<Path> SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid")
-            .map(Path::of).filter(Files::isExecutable).findFirst();
-
     private final int nodeId;
     private final int port;
     private final Path dir;
+    private final String clusterId;
     private final Process process;
     private final OutputStream lifeline;
 
-    private BrokerProcess(int nodeId, int port, Path dir, Process process) {
+    private BrokerProcess(int nodeId, int port, Path dir, String clusterId, Process process) {
         this.nodeId = nodeId;
         this.port = port;
         this.dir = dir;
+        this.clusterId = clusterId;
         this.process = process;
         this.lifeline = process.getOutputStream();
     }
@@ -50,37 +49,32 @@ public final class BrokerProcess {
             try (Writer w = Files.newBufferedWriter(propsFile)) {
                 props.store(w, "kpipe broker " + nodeId);
             }
-            List<String> cmd = new ArrayList<>();
-            // A session of its own: Ctrl-C in a terminal signals the whole foreground process group,
-            // and the broker must outlive its clients' shutdown; kpipe stops it last, itself.
-            SETSID.ifPresent(p -> cmd.add(p.toString()));
-            cmd.add(javaExecutable());
-            cmd.addAll(JVM_OPTIONS);
-            cmd.add("-Dlogback.configurationFile=kpipe-broker-logback.xml");
-            cmd.add("-Dkpipe.log.file=" + dir.resolve("server.log"));
-            String extra = System.getenv("KPIPE_BROKER_JAVA_OPTS");
-            if (extra != null && !extra.isBlank()) {
-                cmd.addAll(List.of(extra.trim().split("\\s+")));
-            }
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            cmd.add(BrokerMain.class.getName());
-            cmd.add(clusterId);
-            cmd.add(propsFile.toString());
-            Path console = dir.resolve("console.log");
-            Process p = new ProcessBuilder(cmd)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
-                    .start();
-            return new BrokerProcess(nodeId, port, dir, p);
+            return launch(nodeId, port, dir, clusterId);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start broker " + nodeId, e);
         }
     }
 
-    private static String javaExecutable() {
-        return ProcessHandle.current().info().command()
-                .orElse(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    /** Starts this broker again, on its own data, ports and settings (after a kill). */
+    BrokerProcess restart() {
+        try {
+            return launch(nodeId, port, dir, clusterId);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart broker " + nodeId, e);
+        }
+    }
+
+    private static BrokerProcess launch(int nodeId, int port, Path dir, String clusterId) throws IOException {
+        List<String> options = new ArrayList<>(JVM_OPTIONS);
+        options.add("-Dlogback.configurationFile=kpipe-broker-logback.xml");
+        options.add("-Dkpipe.log.file=" + dir.resolve("server.log"));
+        List<String> cmd = ChildJvm.command(options, "KPIPE_BROKER_JAVA_OPTS", BrokerMain.class.getName(),
+                List.of(clusterId, dir.resolve("server.properties").toString()));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
+                .start();
+        return new BrokerProcess(nodeId, port, dir, clusterId, p);
     }
 
     public int nodeId() {
@@ -108,6 +102,31 @@ public final class BrokerProcess {
         return dir;
     }
 
+    /** SIGKILL, as a machine failure would end it; waits until the process is gone. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeLifeline();
+    }
+
+    /** SIGSTOP or SIGCONT: freezes the broker (a stalled machine or a long GC pause), or thaws it. */
+    void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot signal broker " + nodeId, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGTERM (a controlled shutdown), without waiting. */
     void requestStop() {
         process.destroy();
@@ -124,6 +143,10 @@ public final class BrokerProcess {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        closeLifeline();
+    }
+
+    private void closeLifeline() {
         try {
             lifeline.close();
         } catch (IOException ignored) {

@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,13 +50,14 @@ public final class LocalCluster implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteOnClose;
     private final List<BrokerProcess> brokers;
+    private final Set<Integer> paused = new HashSet<>();
     private boolean closed;
 
     private LocalCluster(ClusterConfig config, Path dataDir, boolean deleteOnClose, List<BrokerProcess> brokers) {
         this.config = config;
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
-        this.brokers = List.copyOf(brokers);
+        this.brokers = new CopyOnWriteArrayList<>(brokers);
     }
 
     /** Starts the brokers and returns once all of them are registered and serving. */
@@ -181,7 +185,53 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public List<BrokerProcess> brokers() {
-        return brokers;
+        return List.copyOf(brokers);
+    }
+
+    /** The broker with this node id (1..N). */
+    public BrokerProcess broker(int nodeId) {
+        if (nodeId < 1 || nodeId > brokers.size()) {
+            throw new IllegalArgumentException("no broker " + nodeId + "; this cluster has 1.." + brokers.size());
+        }
+        return brokers.get(nodeId - 1);
+    }
+
+    /** Kills a broker with SIGKILL, as a machine failure would; returns the PID it had. */
+    public synchronized long kill(int nodeId) {
+        BrokerProcess b = broker(nodeId);
+        if (paused.remove(nodeId)) {
+            b.signal("CONT");
+        }
+        b.kill();
+        return b.pid();
+    }
+
+    /** Starts a killed broker again on its data; returns its new PID. Does not wait until it serves. */
+    public synchronized long restart(int nodeId) {
+        BrokerProcess b = broker(nodeId);
+        if (b.isAlive()) {
+            throw new IllegalStateException("broker " + nodeId + " is running (pid " + b.pid() + ")");
+        }
+        BrokerProcess again = b.restart();
+        brokers.set(nodeId - 1, again);
+        return again.pid();
+    }
+
+    /** SIGSTOP: the broker freezes (its connections stay open, nothing answers) until {@link #resume}. */
+    public synchronized long pause(int nodeId) {
+        BrokerProcess b = broker(nodeId);
+        b.signal("STOP");
+        paused.add(nodeId);
+        return b.pid();
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public synchronized long resume(int nodeId) {
+        BrokerProcess b = broker(nodeId);
+        if (paused.remove(nodeId)) {
+            b.signal("CONT");
+        }
+        return b.pid();
     }
 
     public ClusterConfig config() {
@@ -199,6 +249,11 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        // A frozen broker would not hear SIGTERM until thawed.
+        for (int id : List.copyOf(paused)) {
+            broker(id).signal("CONT");
+        }
+        paused.clear();
         brokers.forEach(BrokerProcess::requestStop);
         long deadline = System.currentTimeMillis() + STOP_TIMEOUT_MS;
         for (BrokerProcess b : brokers) {

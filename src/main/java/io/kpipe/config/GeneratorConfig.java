@@ -21,6 +21,8 @@ public record GeneratorConfig(
 
     public static final long MAX_RATE = 0;
     public static final Duration LATE_BY = Duration.ofHours(1);
+    /** Window of the per-key tally: the processor's default window, which kpipe run and bench use. */
+    public static final Duration TALLY_WINDOW = ProcessorConfig.DEFAULT_WINDOW;
 
     public GeneratorConfig {
         checkLoad(rate, sensors, invalidRatio, lateRatio);

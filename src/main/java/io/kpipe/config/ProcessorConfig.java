@@ -21,7 +21,8 @@ public record ProcessorConfig(
         Duration commitInterval,
         long cacheBytes,
         Path stateDir,
-        int replication) {
+        int replication,
+        int standbys) {
 
     /** Kafka Streams processing guarantees, by their Kafka names. */
     public enum Guarantee {
@@ -59,6 +60,7 @@ public record ProcessorConfig(
                 "must be at least 10ms, got " + commitInterval);
         UsageException.require(cacheBytes >= 0, "--cache-bytes", "must not be negative, got " + cacheBytes);
         UsageException.require(replication >= 1, "replication", "must be at least 1, got " + replication);
+        UsageException.require(standbys >= 0 && standbys <= 8, "--standbys", "must be 0..8, got " + standbys);
     }
 
     /**
@@ -74,21 +76,26 @@ public record ProcessorConfig(
     public static ProcessorConfig defaults(KafkaConnection kafka, String topicPrefix, Path stateDir, int replication) {
         return new ProcessorConfig(kafka, topicPrefix, defaultApplicationId(topicPrefix), Guarantee.EXACTLY_ONCE_V2, 2,
                 DEFAULT_WINDOW, DEFAULT_GRACE, DEFAULT_MAX_FUTURE, DEFAULT_COMMIT_INTERVAL, DEFAULT_CACHE_BYTES,
-                stateDir, replication);
+                stateDir, replication, 0);
     }
 
     public ProcessorConfig withApplicationId(String id) {
         return new ProcessorConfig(kafka, topicPrefix, id, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication);
+                commitInterval, cacheBytes, stateDir, replication, standbys);
     }
 
     public ProcessorConfig withGuarantee(Guarantee g) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, g, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication);
+                commitInterval, cacheBytes, stateDir, replication, standbys);
+    }
+
+    public ProcessorConfig withStandbys(int n) {
+        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
+                commitInterval, cacheBytes, stateDir, replication, n);
     }
 
     public ProcessorConfig withThreads(int t) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, t, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication);
+                commitInterval, cacheBytes, stateDir, replication, standbys);
     }
 }

@@ -1,14 +1,18 @@
 package io.kpipe.config;
 
 import io.kpipe.config.ProcessorConfig.Guarantee;
+import io.kpipe.chaos.ChaosEvent;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Settings of {@code kpipe run}: a local cluster of {@code cluster.brokers()} brokers, or an
  * existing one when {@code bootstrapServers} is set; the generator's load; the processor's guarantee.
  * Latency percentiles of the summary leave out the first {@code warmup} (JIT, first rebalance).
+ * {@code processors}: child processor JVMs, or 0 for one processor inside kpipe run;
+ * {@code chaos}: faults to inject (see {@code chaos.ChaosRunner}).
  */
 public record RunConfig(
         ClusterConfig cluster,
@@ -24,7 +28,10 @@ public record RunConfig(
         double lateRatio,
         Duration drainTimeout,
         Duration warmup,
-        Path summaryJson) {
+        Path summaryJson,
+        int processors,
+        int standbys,
+        List<ChaosEvent> chaos) {
 
     public RunConfig {
         UsageException.require(duration.toMillis() > 0, "--duration", "must be positive, got " + duration);
@@ -33,7 +40,11 @@ public record RunConfig(
                 "must be at least 0 and shorter than --duration, got " + warmup);
         GeneratorConfig.checkLoad(rate, sensors, invalidRatio, lateRatio);
         UsageException.require(threads >= 1 && threads <= 64, "--threads", "must be 1..64, got " + threads);
+        UsageException.require(processors >= 0 && processors <= 16, "--processors",
+                "must be 0..16 (0: the processor runs inside kpipe run), got " + processors);
+        UsageException.require(standbys >= 0 && standbys <= 8, "--standbys", "must be 0..8, got " + standbys);
         clientConfig = Map.copyOf(clientConfig);
+        chaos = List.copyOf(chaos);
     }
 
     public boolean localCluster() {

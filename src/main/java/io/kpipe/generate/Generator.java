@@ -38,6 +38,7 @@ public final class Generator implements AutoCloseable {
     private final Counter invalid = new Counter();
     private final Counter late = new Counter();
     private final AtomicLong failed = new AtomicLong();
+    private final KeyTally tally;
     private volatile boolean stopRequested;
 
     public Generator(GeneratorConfig config) {
@@ -45,10 +46,16 @@ public final class Generator implements AutoCloseable {
         this.topic = Topics.withPrefix(config.topicPrefix()).points().name();
         this.producer = new KafkaProducer<>(config.kafka().clientProperties(producerTuning()),
                 new ByteArraySerializer(), new ByteArraySerializer());
+        this.tally = new KeyTally(config.sensors(), GeneratorConfig.TALLY_WINDOW.toMillis());
         this.keys = new byte[config.sensors()][];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = ("s-" + i).getBytes(StandardCharsets.UTF_8);
+            keys[i] = sensorName(i).getBytes(StandardCharsets.UTF_8);
         }
+    }
+
+    /** The id of sensor {@code index}: {@code s-<index>}. */
+    public static String sensorName(int index) {
+        return "s-" + index;
     }
 
     /** Producer settings for throughput without giving up durability. */
@@ -95,7 +102,7 @@ public final class Generator implements AutoCloseable {
             }
         }
         return new GeneratorResult(valid.acked() + late.acked(), invalid.acked(), late.acked(), failed.get(),
-                Duration.ofNanos(System.nanoTime() - startNanos));
+                Duration.ofNanos(System.nanoTime() - startNanos), tally);
     }
 
     /** Sends points in slices of one event time, choosing for each whether it is valid, late or invalid. */
@@ -110,16 +117,26 @@ public final class Generator implements AutoCloseable {
         private int nextInvalid;
 
         void send(int n, long eventTime) {
+            KeyTally.Window onTime = tally.window(eventTime);
+            KeyTally.Window lateWindow = null;
             for (int i = 0; i < n; i++) {
                 double dice = random.nextDouble();
                 if (dice < invalidBelow) {
                     InvalidPoints.Sample s = invalidSamples.get(nextInvalid++ % invalidSamples.size());
                     producer.send(new ProducerRecord<>(topic, s.key(), s.value()), invalid);
                 } else {
-                    byte[] key = keys[random.nextInt(keys.length)];
+                    int sensor = random.nextInt(keys.length);
                     boolean isLate = dice < lateBelow;
-                    BinaryPoint.encode(isLate ? eventTime - lateByMs : eventTime, random.nextDouble() * 100, value);
-                    producer.send(new ProducerRecord<>(topic, key, value), isLate ? late : valid);
+                    long ts = isLate ? eventTime - lateByMs : eventTime;
+                    BinaryPoint.encode(ts, random.nextDouble() * 100, value);
+                    Callback ack;
+                    if (isLate) {
+                        lateWindow = lateWindow != null ? lateWindow : tally.window(ts);
+                        ack = lateWindow.callback(sensor, late, true);
+                    } else {
+                        ack = onTime.callback(sensor, valid, false);
+                    }
+                    producer.send(new ProducerRecord<>(topic, keys[sensor], value), ack);
                 }
             }
         }
@@ -145,7 +162,7 @@ public final class Generator implements AutoCloseable {
      * Counts acknowledgements of one kind of point. Callbacks run on the producer's single I/O
      * thread, so a plain increment published with release semantics is enough.
      */
-    private final class Counter implements Callback {
+    final class Counter implements Callback {
         private final AtomicLong acked = new AtomicLong();
 
         @Override
@@ -155,6 +172,11 @@ public final class Generator implements AutoCloseable {
             } else {
                 failed.incrementAndGet();
             }
+        }
+
+        /** Counts an acknowledgement (on the producer's I/O thread) without a per-record callback object. */
+        void count(Exception exception) {
+            onCompletion(null, exception);
         }
 
         long acked() {

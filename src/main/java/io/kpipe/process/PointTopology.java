@@ -57,6 +57,7 @@ public final class PointTopology {
         t.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, config.cacheBytes());
         t.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         t.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replication());
+        t.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbys());
         t.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
                 Integer.toString(Math.max(1, config.replication() - 1)));
         // Opt in now to what Kafka 5.0 makes the default (and which it warns about otherwise).
@@ -69,6 +70,9 @@ public final class PointTopology {
         t.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 10);
         t.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
         t.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 5000);
+        // A processor that dies is noticed within 10 s (not 45 s), and its partitions move on.
+        t.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        t.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
         return config.kafka().clientProperties(t);
     }
 }

@@ -19,6 +19,7 @@ public final class ProcessingStats {
     private final LongAdder late = new LongAdder();
     private final Recorder latency = new Recorder(MAX_LATENCY_MS, 3);
     private final Histogram total = new Histogram(MAX_LATENCY_MS, 3);
+    private final Histogram absorbed = new Histogram(MAX_LATENCY_MS, 3);
     private Histogram interval;
 
     void recordAggregated(long latencyMs) {
@@ -55,8 +56,20 @@ public final class ProcessingStats {
      */
     public synchronized Histogram takeInterval() {
         interval = latency.getIntervalHistogram(interval);
+        interval.add(absorbed);
+        absorbed.reset();
         total.add(interval);
         return interval;
+    }
+
+    /** Adds what another process (a child processor) reported: counts and latencies since its last report. */
+    public void absorb(long processedDelta, long invalidDelta, long lateDelta, Histogram latencies) {
+        processed.add(processedDelta);
+        invalid.add(invalidDelta);
+        late.add(lateDelta);
+        synchronized (this) {
+            absorbed.add(latencies);
+        }
     }
 
     /** Latencies of every point aggregated so far, including the last interval taken. */

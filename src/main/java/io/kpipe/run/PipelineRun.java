@@ -1,5 +1,6 @@
 package io.kpipe.run;
 
+import io.kpipe.chaos.ChaosRunner;
 import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.Durations;
 import io.kpipe.config.GeneratorConfig;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
@@ -56,35 +58,94 @@ public final class PipelineRun {
     }
 
     public Result execute() throws InterruptedException {
+        ChaosRunner.validate(config.chaos(), config.localCluster() ? config.cluster().brokers() : 0,
+                config.processors(), config.duration());
         try (Resources resources = new Resources()) {
             Path work = resources.add(new TempDir("kpipe-run-")).path();
-            KafkaConnection kafka = new KafkaConnection(cluster(resources), config.clientConfig());
+            LocalCluster cluster = config.localCluster() ? cluster(resources) : null;
+            KafkaConnection kafka = new KafkaConnection(
+                    cluster != null ? cluster.bootstrapServers() : config.bootstrapServers(), config.clientConfig());
             Created created = createTopics(kafka);
             ProcessingStats stats = new ProcessingStats();
             ProcessorConfig pc = ProcessorConfig.defaults(kafka, config.topics().prefix(), work.resolve("streams"),
                             created.replication())
                     .withGuarantee(config.guarantee())
-                    .withThreads(config.threads());
-            startProcessor(resources, pc, stats);
+                    .withThreads(config.threads())
+                    .withStandbys(config.standbys());
+            ProcessorGroup group = null;
+            if (config.processors() > 0) {
+                out.printf("starting %d processor process(es)...%n", config.processors());
+                group = resources.add(ProcessorGroup.start(config.processors(), pc, config.clientConfig(), work, stats,
+                        PROCESSOR_START_TIMEOUT));
+            } else {
+                startProcessor(resources, pc, stats);
+            }
             Generator generator = resources.add(new Generator(new GeneratorConfig(kafka, config.topics().prefix(),
                     config.rate(), config.sensors(), 0, config.duration(), config.invalidRatio(), config.lateRatio(),
                     System.nanoTime())));
+            ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(), targets(kafka, cluster, group), out));
             out.printf("running for %s: %s points/s, %,d sensors, %s%n", Durations.format(config.duration()),
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
                     config.guarantee().kafkaName());
-            return generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers());
+            return generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos);
         }
     }
 
-    /** Starts the local cluster unless one is given; returns its bootstrap servers. */
-    private String cluster(Resources resources) {
-        if (!config.localCluster()) {
-            return config.bootstrapServers();
-        }
+    /** Starts the local cluster. */
+    private LocalCluster cluster(Resources resources) {
         out.printf("starting a local Kafka cluster of %d broker(s)...%n", config.cluster().brokers());
         LocalCluster cluster = resources.add(LocalCluster.start(config.cluster()));
         out.println("bootstrap.servers=" + cluster.bootstrapServers());
-        return cluster.bootstrapServers();
+        return cluster;
+    }
+
+    /** What chaos events act on: this run's brokers and processors. */
+    private ChaosRunner.Targets targets(KafkaConnection kafka, LocalCluster cluster, ProcessorGroup group) {
+        String points = topics.points().name();
+        return new ChaosRunner.Targets() {
+            @Override
+            public int leaderOfFirstPartition() {
+                try (Admin admin = Connectivity.admin(kafka)) {
+                    return admin.describeTopics(List.of(points)).allTopicNames().get(30, TimeUnit.SECONDS)
+                            .get(points).partitions().get(0).leader().id();
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IllegalStateException("cannot find the leader of " + points + "-0: " + e.getMessage(), e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+
+            @Override
+            public long killBroker(int id) {
+                return cluster.kill(id);
+            }
+
+            @Override
+            public long restartBroker(int id) {
+                return cluster.restart(id);
+            }
+
+            @Override
+            public long pauseBroker(int id) {
+                return cluster.pause(id);
+            }
+
+            @Override
+            public long resumeBroker(int id) {
+                return cluster.resume(id);
+            }
+
+            @Override
+            public long killProcessor(int id) {
+                return group.kill(id);
+            }
+
+            @Override
+            public long restartProcessor(int id) {
+                return group.restart(id);
+            }
+        };
     }
 
     /** What topic creation found: the cluster's size and the replication factor it chose. */
@@ -114,7 +175,7 @@ public final class PipelineRun {
     }
 
     private Result generateAndDrain(KafkaConnection kafka, Generator generator, ProcessingStats stats, String group,
-                                    int brokers) throws InterruptedException {
+                                    int brokers, ChaosRunner chaos) throws InterruptedException {
         long start = System.nanoTime();
         GeneratorResult sent;
         boolean drained;
@@ -122,27 +183,34 @@ public final class PipelineRun {
         Histogram latency;
         try (ProgressLine progress = new ProgressLine(out, generator, stats, config.duration(), config.warmup()).start();
              Admin admin = Connectivity.admin(kafka)) {
+            chaos.start(start);
             sent = generator.run();
+            chaos.awaitDone();
             drained = new Drain(admin, group, topics.points().name()).await(config.drainTimeout());
             timeline = progress.samples();
             latency = config.warmup().isZero() ? stats.totalLatency() : progress.afterWarmup();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Reconciler.Output output = new Reconciler(kafka, topics).read();
-        return new Result(summary(sent, output, drained, seconds, latency, brokers), timeline);
+        Reconciler.Output output = new Reconciler(kafka, topics, sent.tally().windowMs()).read();
+        List<ChaosRunner.Done> events = Recovery.of(chaos.done(), timeline);
+        return new Result(summary(sent, output, drained, seconds, latency, brokers, events), timeline);
     }
 
     private RunSummary summary(GeneratorResult sent, Reconciler.Output o, boolean drained, double seconds,
-                               Histogram latency, int brokers) {
-        long[] ld = RunSummary.lostAndDuplicated(sent.valid(), sent.invalid(), o.aggregatedCount(), o.invalid(), o.late());
+                               Histogram latency, int brokers, List<ChaosRunner.Done> chaos) {
+        KeyCheck keys = KeyCheck.of(sent.tally().counts(), Generator::sensorName, o);
+        long invalidDiff = sent.invalid() - o.invalid();
+        long lost = keys.lost() + Math.max(0, invalidDiff);
+        long duplicated = keys.duplicated() + Math.max(0, -invalidDiff);
         long processed = o.aggregatedCount() + o.late() + o.invalid();
         return new RunSummary(sent.produced(), sent.valid(), sent.invalid(), sent.sendFailed(),
-                o.aggregatedCount(), o.windows(), o.invalid(), o.late(), ld[0], ld[1], drained,
+                o.aggregatedCount(), o.windows(), o.invalid(), o.late(), lost, duplicated, keys.windowsWrong(), drained,
                 Math.round(seconds * 10) / 10.0, Math.round(processed / seconds),
                 new RunSummary.Latency(ProgressLine.pct(latency, 50), ProgressLine.pct(latency, 99),
                         ProgressLine.pct(latency, 99.9), latency.getMaxValue()),
                 brokers, config.topics().partitions(), config.guarantee().kafkaName(), config.threads(),
-                config.sensors(), config.rate() == 0 ? "max" : Long.toString(config.rate()));
+                config.sensors(), config.rate() == 0 ? "max" : Long.toString(config.rate()),
+                config.processors(), config.standbys(), chaos);
     }
 
     /** The books must start at zero: a points topic that already holds records would skew them. */

@@ -2,9 +2,12 @@ package io.kpipe.run;
 
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.model.DeadLetter;
+import io.kpipe.model.MutablePoint;
+import io.kpipe.model.PointDecoder;
 import io.kpipe.model.WindowResult;
 import io.kpipe.model.WindowResultSerde;
 import io.kpipe.topics.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,15 +26,22 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class Reconciler {
     private static final Duration POLL = Duration.ofMillis(500);
 
-    /** Totals of the output topics. */
-    public record Output(long windows, long aggregatedCount, long invalid, long late) {}
+    /**
+     * Totals of the output topics, plus the final count of every window ({@code <sensor>@<start>})
+     * and the points judged late per window they belonged to.
+     */
+    public record Output(long windows, long aggregatedCount, long invalid, long late,
+                         Map<String, Long> finalCounts, Map<String, Long> lateByWindow) {}
 
     private final KafkaConnection kafka;
     private final Topics topics;
 
-    public Reconciler(KafkaConnection kafka, Topics topics) {
+    private final long windowMs;
+
+    public Reconciler(KafkaConnection kafka, Topics topics, long windowMs) {
         this.kafka = kafka;
         this.topics = topics;
+        this.windowMs = windowMs;
     }
 
     public Output read() {
@@ -39,19 +49,26 @@ public final class Reconciler {
         WindowResultSerde serde = new WindowResultSerde();
         readAll(topics.aggregates().name(), r -> {
             WindowResult w = serde.deserialize(r.topic(), r.value());
-            finalCounts.put(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), w == null ? 0 : w.count());
+            finalCounts.put(new String(r.key(), StandardCharsets.UTF_8), w == null ? 0 : w.count());
         });
         long[] dead = new long[2];
+        Map<String, Long> lateByWindow = new HashMap<>();
+        PointDecoder decoder = new PointDecoder();
+        MutablePoint point = new MutablePoint();
         readAll(topics.deadLetters().name(), r -> {
             DeadLetter.Type t = DeadLetter.Type.of(r.headers());
             if (t == DeadLetter.Type.LATE) {
                 dead[1]++;
+                // A late point was valid: decoding it again gives its sensor and window.
+                decoder.decode(r.key(), r.value(), r.timestamp(), point);
+                long start = point.timestamp() - Math.floorMod(point.timestamp(), windowMs);
+                lateByWindow.merge(WindowResult.key(new String(r.key(), StandardCharsets.UTF_8), start), 1L, Long::sum);
             } else {
                 dead[0]++;
             }
         });
         long sum = finalCounts.values().stream().mapToLong(Long::longValue).sum();
-        return new Output(finalCounts.size(), sum, dead[0], dead[1]);
+        return new Output(finalCounts.size(), sum, dead[0], dead[1], finalCounts, lateByWindow);
     }
 
     private void readAll(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {

@@ -3,16 +3,19 @@ package io.kpipe.run;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kpipe.chaos.ChaosRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * The outcome of {@code kpipe run}: what was produced, what came out, and the reconciliation.
  * {@code aggregated} + {@code late} must equal {@code producedValid}, and {@code dlq} (invalid
  * points in the dead-letter topic) must equal {@code producedInvalid}; any shortfall is
- * {@code lost}, any excess {@code duplicated}.
+ * {@code lost}, any excess {@code duplicated}. The valid side is checked per sensor and window
+ * ({@link KeyCheck}): {@code windows_wrong} counts windows whose final count was not exact.
  */
 public record RunSummary(
         @JsonProperty("produced") long produced,
@@ -25,6 +28,7 @@ public record RunSummary(
         @JsonProperty("late") long late,
         @JsonProperty("lost") long lost,
         @JsonProperty("duplicated") long duplicated,
+        @JsonProperty("windows_wrong") long windowsWrong,
         @JsonProperty("drained") boolean drained,
         @JsonProperty("duration_s") double durationS,
         @JsonProperty("throughput_per_s") double throughputPerS,
@@ -34,7 +38,10 @@ public record RunSummary(
         @JsonProperty("guarantee") String guarantee,
         @JsonProperty("threads") int threads,
         @JsonProperty("sensors") int sensors,
-        @JsonProperty("rate_target") String rateTarget) {
+        @JsonProperty("rate_target") String rateTarget,
+        @JsonProperty("processors") int processors,
+        @JsonProperty("standbys") int standbys,
+        @JsonProperty("chaos") List<ChaosRunner.Done> chaos) {
 
     /** Percentiles of the time from a point's send to its aggregation, in milliseconds. */
     public record Latency(@JsonProperty("p50") long p50, @JsonProperty("p99") long p99,
@@ -64,15 +71,16 @@ public record RunSummary(
     /** The human summary, a few lines. */
     public String describe() {
         return String.format(Locale.ROOT, """
-                kpipe run: %,d points in %.1f s = %,.0f points/s end to end (%s, %d broker(s), %d partitions, %d thread(s))
+                kpipe run: %,d points in %.1f s = %,.0f points/s end to end (%s, %d broker(s), %d partitions, %d thread(s)%s)
                   produced    %,d (valid %,d, invalid %,d); send failed %,d
                   output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s
                   latency     p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (sent -> aggregated)
-                  lost %,d, duplicated %,d: %s""",
+                  lost %,d, duplicated %,d (windows checked one by one: %,d wrong): %s""",
                 aggregated + late + dlq, durationS, throughputPerS, guarantee, brokers, partitions, threads,
+                processors == 0 ? "" : " in each of " + processors + " processor processes",
                 produced, producedValid, producedInvalid, sendFailed,
                 aggregated, windows, late, dlq, drained ? "" : " (NOT DRAINED: the processor did not catch up)",
                 latencyMs.p50(), latencyMs.p99(), latencyMs.p999(), latencyMs.max(),
-                lost, duplicated, ok() ? "OK" : "FAILED");
+                lost, duplicated, windowsWrong, ok() ? "OK" : "FAILED");
     }
 }

@@ -33,6 +33,20 @@ class BadUsageTest {
                         "kpipe generate: --bootstrap-servers: is required (HOST:PORT[,HOST:PORT...])"),
                 Arguments.of(new String[] {"generate", "--bootstrap-servers", "nohost"},
                         "kpipe generate: --bootstrap-servers: 'nohost' is not host:port"),
+                Arguments.of(new String[] {"run", "--chaos", "kill-processor@5s"},
+                        "kpipe run: --chaos: 'kill-processor@5s' needs processors in their own processes: add --processors N"),
+                Arguments.of(new String[] {"run", "--brokers", "3", "--chaos", "kill-broker:4@5s"},
+                        "kpipe run: --chaos: 'kill-broker:4@5s': there are brokers 1..3"),
+                Arguments.of(new String[] {"run", "--processors", "2", "--chaos", "kill-processor@5s,restart-processor@2s"},
+                        "kpipe run: --chaos: 'restart-processor@2s': no processor has been killed before it"),
+                Arguments.of(new String[] {"run", "--duration", "30s", "--chaos", "kill-broker@30s"},
+                        "kpipe run: --chaos: 'kill-broker@30s' is not within --duration 30s"),
+                Arguments.of(new String[] {"run", "--bootstrap-servers", "127.0.0.1:1", "--chaos", "pause-broker@5s+5s"},
+                        "kpipe run: --chaos: 'pause-broker@5s+5s' needs kpipe's own brokers; it cannot act on --bootstrap-servers"),
+                Arguments.of(new String[] {"run", "--chaos", "explode@5s"},
+                        "kpipe run: --chaos: unknown action 'explode' in 'explode@5s'; use ACTION[:ID]@T or pause-broker[:ID]@T+D, ACTION one of kill-broker, restart-broker, kill-processor, restart-processor, pause-broker"),
+                Arguments.of(new String[] {"run", "--processors", "17"},
+                        "kpipe run: --processors: must be 0..16 (0: the processor runs inside kpipe run), got 17"),
                 Arguments.of(new String[] {"frobnicate"}, "kpipe: Unmatched argument at index 0: 'frobnicate' (see --help)"));
     }
 

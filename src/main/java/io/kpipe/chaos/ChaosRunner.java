@@ -1,0 +1,215 @@
+package io.kpipe.chaos;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kpipe.config.Durations;
+import io.kpipe.config.UsageException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Carries out a {@code --chaos} schedule against a run's brokers and processors, on a thread of
+ * its own, timed from the start of the generator. Each event is printed as it happens and kept
+ * for the summary. A pause is SIGSTOP, and SIGCONT once its time is up.
+ *
+ * <p>Without an id: {@code kill-broker} and {@code pause-broker} pick the leader of partition 0 of
+ * {@code points} (a broker that matters); {@code restart-broker} and {@code restart-processor} the
+ * one killed last; {@code kill-processor} processor 1.
+ */
+public final class ChaosRunner implements AutoCloseable {
+
+    /** What the runner acts on. Methods return the PID acted on. */
+    public interface Targets {
+        int leaderOfFirstPartition();
+
+        long killBroker(int id);
+
+        long restartBroker(int id);
+
+        long pauseBroker(int id);
+
+        long resumeBroker(int id);
+
+        long killProcessor(int id);
+
+        long restartProcessor(int id);
+    }
+
+    /** One event as it was carried out: when (seconds from the start), on which target, the PID. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Done(@JsonProperty("event") String event,
+                       @JsonProperty("action") String action,
+                       @JsonProperty("target") int target,
+                       @JsonProperty("at_s") double atS,
+                       @JsonProperty("pid") long pid,
+                       @JsonProperty("error") String error,
+                       @JsonProperty("recovered_after_s") Double recoveredAfterS) {
+        public Done withRecovery(Double seconds) {
+            return new Done(event, action, target, atS, pid, error, seconds);
+        }
+
+        boolean isResume() {
+            return action.equals("resume-broker");
+        }
+    }
+
+    private final List<ChaosEvent> events;
+    private final Targets targets;
+    private final PrintWriter out;
+    private final List<Done> done = new ArrayList<>();
+    private Thread thread;
+    private volatile boolean stopped;
+
+    public ChaosRunner(List<ChaosEvent> events, Targets targets, PrintWriter out) {
+        this.events = List.copyOf(events);
+        this.targets = targets;
+        this.out = out;
+    }
+
+    /**
+     * Checks a schedule against what the run has, before anything starts.
+     *
+     * @param brokers     local brokers, or 0 when the cluster is not kpipe's (--bootstrap-servers)
+     * @param processors  child processors (--processors), or 0 when the processor runs in-process
+     */
+    public static void validate(List<ChaosEvent> events, int brokers, int processors, Duration duration) {
+        int brokerKills = 0;
+        int processorKills = 0;
+        for (ChaosEvent e : events) {
+            boolean onBroker = e.action() != ChaosEvent.Action.KILL_PROCESSOR
+                    && e.action() != ChaosEvent.Action.RESTART_PROCESSOR;
+            if (onBroker) {
+                UsageException.require(brokers > 0, ChaosSpec.SETTING,
+                        "'" + e + "' needs kpipe's own brokers; it cannot act on --bootstrap-servers");
+                UsageException.require(e.target() == null || e.target() <= brokers, ChaosSpec.SETTING,
+                        "'" + e + "': there are brokers 1.." + brokers);
+            } else {
+                UsageException.require(processors > 0, ChaosSpec.SETTING,
+                        "'" + e + "' needs processors in their own processes: add --processors N");
+                UsageException.require(e.target() == null || e.target() <= processors, ChaosSpec.SETTING,
+                        "'" + e + "': there are processors 1.." + processors);
+            }
+            UsageException.require(e.at().compareTo(duration) < 0, ChaosSpec.SETTING,
+                    "'" + e + "' is not within --duration " + Durations.format(duration));
+            switch (e.action()) {
+                case KILL_BROKER -> brokerKills++;
+                case KILL_PROCESSOR -> processorKills++;
+                case RESTART_BROKER -> UsageException.require(brokerKills-- > 0, ChaosSpec.SETTING,
+                        "'" + e + "': no broker has been killed before it");
+                case RESTART_PROCESSOR -> UsageException.require(processorKills-- > 0, ChaosSpec.SETTING,
+                        "'" + e + "': no processor has been killed before it");
+                default -> { }
+            }
+        }
+    }
+
+    /** Starts the schedule; times count from {@code startNanos} ({@link System#nanoTime()}). */
+    public ChaosRunner start(long startNanos) {
+        thread = new Thread(() -> run(startNanos), "kpipe-chaos");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    private record Step(Duration at, ChaosEvent event, int resumeTarget) {}
+
+    private void run(long startNanos) {
+        List<Step> steps = new ArrayList<>();
+        events.forEach(e -> steps.add(new Step(e.at(), e, 0)));
+        List<Integer> killedBrokers = new ArrayList<>();
+        List<Integer> killedProcessors = new ArrayList<>();
+        while (!steps.isEmpty() && !stopped) {
+            steps.sort(Comparator.comparing(Step::at));
+            Step step = steps.remove(0);
+            long waitNanos = startNanos + step.at().toNanos() - System.nanoTime();
+            if (waitNanos > 0) {
+                try {
+                    Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            double atS = Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
+            if (step.event() == null) {
+                record(new Done("resume-broker:" + step.resumeTarget(), "resume-broker", step.resumeTarget(), atS,
+                        attempt(() -> targets.resumeBroker(step.resumeTarget())), error, null));
+                continue;
+            }
+            ChaosEvent e = step.event();
+            int target = switch (e.action()) {
+                case KILL_BROKER, PAUSE_BROKER -> e.target() != null ? e.target() : targets.leaderOfFirstPartition();
+                case RESTART_BROKER -> e.target() != null ? e.target() : last(killedBrokers);
+                case KILL_PROCESSOR -> e.target() != null ? e.target() : 1;
+                case RESTART_PROCESSOR -> e.target() != null ? e.target() : last(killedProcessors);
+            };
+            long pid = attempt(() -> switch (e.action()) {
+                case KILL_BROKER -> targets.killBroker(target);
+                case RESTART_BROKER -> targets.restartBroker(target);
+                case PAUSE_BROKER -> targets.pauseBroker(target);
+                case KILL_PROCESSOR -> targets.killProcessor(target);
+                case RESTART_PROCESSOR -> targets.restartProcessor(target);
+            });
+            switch (e.action()) {
+                case KILL_BROKER -> killedBrokers.add(target);
+                case RESTART_BROKER -> killedBrokers.remove(Integer.valueOf(target));
+                case KILL_PROCESSOR -> killedProcessors.add(target);
+                case RESTART_PROCESSOR -> killedProcessors.remove(Integer.valueOf(target));
+                case PAUSE_BROKER -> steps.add(new Step(e.at().plus(e.pauseFor()), null, target));
+            }
+            record(new Done(e.toString(), e.action().spec(), target, atS, pid, error, null));
+        }
+    }
+
+    private String error;
+
+    private long attempt(java.util.function.LongSupplier action) {
+        error = null;
+        try {
+            return action.getAsLong();
+        } catch (RuntimeException ex) {
+            error = ex.getMessage();
+            return -1;
+        }
+    }
+
+    private static int last(List<Integer> killed) {
+        return killed.isEmpty() ? 1 : killed.get(killed.size() - 1);
+    }
+
+    private void record(Done d) {
+        synchronized (done) {
+            done.add(d);
+        }
+        out.printf(Locale.ROOT, "[%6.1fs] chaos: %s -> %s %d%s%n", d.atS(), d.event(),
+                d.action().endsWith("processor") ? "processor" : "broker", d.target(),
+                d.error() != null ? " FAILED: " + d.error() : " (pid " + d.pid() + ")");
+        out.flush();
+    }
+
+    /** Waits until every event (and every pause's resume) has been carried out. */
+    public void awaitDone() throws InterruptedException {
+        if (thread != null) {
+            thread.join();
+        }
+    }
+
+    /** Events carried out so far, in order, without the resumes of pauses. */
+    public List<Done> done() {
+        synchronized (done) {
+            return done.stream().filter(d -> !d.isResume()).toList();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopped = true;
+        if (thread != null) {
+            thread.interrupt();
+            thread.join(5000);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.kpipe.run;
+
+import io.kpipe.model.WindowResult;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The per-key half of the books: for every sensor and window, the final count on
+ * {@code points-agg-1m} must equal the points the generator got acknowledged for that window,
+ * less those the processor judged late (they are in the dead-letter topic instead). A shortfall
+ * is lost points, an excess duplicated points, window by window, so that one window's loss
+ * cannot cancel out another's duplicate.
+ *
+ * @param lost          points missing from the windows they belong to
+ * @param duplicated    points counted more than once (or in windows nobody sent to)
+ * @param windows       windows compared
+ * @param windowsWrong  windows whose count was not exact
+ */
+public record KeyCheck(long lost, long duplicated, long windows, long windowsWrong) {
+
+    /**
+     * @param acked     acknowledged points per window start, then per sensor index
+     * @param sensor    the name of sensor index i, as the generator keyed it
+     */
+    public static KeyCheck of(Map<Long, long[]> acked, java.util.function.IntFunction<String> sensor,
+                              Reconciler.Output output) {
+        Map<String, Long> expected = new HashMap<>();
+        acked.forEach((start, counts) -> {
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] > 0) {
+                    expected.put(WindowResult.key(sensor.apply(i), start), counts[i]);
+                }
+            }
+        });
+        Map<String, Long> all = new HashMap<>(expected);
+        output.finalCounts().keySet().forEach(k -> all.putIfAbsent(k, 0L));
+        output.lateByWindow().keySet().forEach(k -> all.putIfAbsent(k, 0L));
+        long lost = 0;
+        long duplicated = 0;
+        long wrong = 0;
+        for (String key : all.keySet()) {
+            long diff = output.finalCounts().getOrDefault(key, 0L) + output.lateByWindow().getOrDefault(key, 0L)
+                    - expected.getOrDefault(key, 0L);
+            if (diff != 0) {
+                wrong++;
+                if (diff > 0) {
+                    duplicated += diff;
+                } else {
+                    lost -= diff;
+                }
+            }
+        }
+        return new KeyCheck(lost, duplicated, all.size(), wrong);
+    }
+}

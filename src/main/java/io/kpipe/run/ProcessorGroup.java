@@ -1,0 +1,227 @@
+package io.kpipe.run;
+
+import io.kpipe.cluster.internal.ChildJvm;
+import io.kpipe.config.ProcessorConfig;
+import io.kpipe.process.ProcessingStats;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code kpipe run --processors N}: N {@code kpipe process} instances as child JVMs with one
+ * application id, so the partitions are spread over processes the way they would be over machines.
+ * Each child reports its counts and latencies on stdout once a second ({@code process --child}),
+ * which this class adds into one {@link ProcessingStats}; each watches its stdin and exits when
+ * this process dies. Processors can be killed (SIGKILL) and restarted on their state directory.
+ */
+public final class ProcessorGroup implements AutoCloseable {
+    /** Heap and GC of a child processor; {@code KPIPE_PROCESSOR_JAVA_OPTS} adds to them. */
+    static final List<String> JVM_OPTIONS = List.of("-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
+    /** Prefix of a child's stats line: {@code kpipe-stats <processed> <invalid> <late> <base64 histogram>}. */
+    public static final String STATS = "kpipe-stats";
+    /** The line a child prints once it has its partitions and is processing. */
+    public static final String RUNNING = "kpipe-running";
+    private static final long STOP_TIMEOUT_MS = 30_000;
+
+    private final ProcessorConfig config;
+    private final Map<String, String> clientConfig;
+    private final Path workDir;
+    private final ProcessingStats stats;
+    private final List<Child> children = new ArrayList<>();
+
+    private ProcessorGroup(ProcessorConfig config, Map<String, String> clientConfig, Path workDir, ProcessingStats stats) {
+        this.config = config;
+        this.clientConfig = clientConfig;
+        this.workDir = workDir;
+        this.stats = stats;
+    }
+
+    /** Starts {@code n} processors and waits until each is processing. */
+    public static ProcessorGroup start(int n, ProcessorConfig config, Map<String, String> clientConfig, Path workDir,
+                                       ProcessingStats stats, Duration timeout) throws InterruptedException {
+        ProcessorGroup group = new ProcessorGroup(config, clientConfig, workDir, stats);
+        try {
+            for (int id = 1; id <= n; id++) {
+                group.children.add(group.launch(id));
+            }
+            for (Child c : group.children) {
+                c.awaitRunning(timeout);
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            group.close();
+            throw e;
+        }
+        return group;
+    }
+
+    public int size() {
+        return children.size();
+    }
+
+    /** Kills processor {@code id} (1..N) with SIGKILL; returns the PID it had. */
+    public synchronized long kill(int id) {
+        Child c = child(id);
+        c.process.destroyForcibly();
+        try {
+            c.process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return c.process.pid();
+    }
+
+    /** Starts processor {@code id} again on its state directory; returns its new PID. Does not wait. */
+    public synchronized long restart(int id) {
+        Child c = child(id);
+        if (c.process.isAlive()) {
+            throw new IllegalStateException("processor " + id + " is running (pid " + c.process.pid() + ")");
+        }
+        Child again = launch(id);
+        children.set(id - 1, again);
+        return again.process.pid();
+    }
+
+    public synchronized long pid(int id) {
+        return child(id).process.pid();
+    }
+
+    private Child child(int id) {
+        if (id < 1 || id > children.size()) {
+            throw new IllegalArgumentException("no processor " + id + "; there are 1.." + children.size());
+        }
+        return children.get(id - 1);
+    }
+
+    private Child launch(int id) {
+        Path dir = workDir.resolve("processor-" + id);
+        List<String> args = new ArrayList<>(List.of("process", "--child",
+                "--bootstrap-servers", config.kafka().bootstrapServers(),
+                "--topic-prefix", config.topicPrefix(),
+                "--application-id", config.applicationId(),
+                "--guarantee", config.guarantee().kafkaName(),
+                "--threads", Integer.toString(config.threads()),
+                "--standbys", Integer.toString(config.standbys()),
+                "--state-dir", dir.resolve("state").toString()));
+        clientConfig.forEach((k, v) -> args.addAll(List.of("-X", k + "=" + v)));
+        List<String> options = new ArrayList<>(JVM_OPTIONS);
+        options.add("-Dkpipe.processor.id=" + id);
+        try {
+            Files.createDirectories(dir);
+            Process p = new ProcessBuilder(ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS",
+                    "io.kpipe.cli.Main", args))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
+                    .start();
+            Child c = new Child(id, p);
+            Thread reader = new Thread(c::readReports, "kpipe-processor-" + id + "-stats");
+            reader.setDaemon(true);
+            reader.start();
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start processor " + id, e);
+        }
+    }
+
+    /** SIGTERM to all (each commits and leaves the group), SIGKILL to any still there after 30 s. */
+    @Override
+    public synchronized void close() {
+        children.forEach(c -> c.process.destroy());
+        long deadline = System.currentTimeMillis() + STOP_TIMEOUT_MS;
+        for (Child c : children) {
+            try {
+                if (!c.process.waitFor(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS)) {
+                    c.process.destroyForcibly();
+                    c.process.waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                c.process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            try {
+                c.process.getOutputStream().close();
+            } catch (IOException ignored) {
+                // Gone already.
+            }
+        }
+    }
+
+    private final class Child {
+        final int id;
+        final Process process;
+        final CountDownLatch running = new CountDownLatch(1);
+        long processed;
+        long invalid;
+        long late;
+
+        Child(int id, Process process) {
+            this.id = id;
+            this.process = process;
+        }
+
+        void awaitRunning(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!running.await(200, TimeUnit.MILLISECONDS)) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("processor " + id + " exited (code " + process.exitValue()
+                            + ") during start; see " + workDir.resolve("processor-" + id).resolve("console.log"));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("processor " + id + " not running after " + timeout.toSeconds() + "s");
+                }
+            }
+        }
+
+        /** Reads the child's stdout until it ends, adding each report's increments to the stats. */
+        void readReports() {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.equals(RUNNING)) {
+                        running.countDown();
+                    } else if (line.startsWith(STATS + " ")) {
+                        absorb(line.split(" "));
+                    }
+                }
+            } catch (IOException e) {
+                // The child is gone.
+            }
+        }
+
+        private void absorb(String[] f) {
+            try {
+                long p = Long.parseLong(f[1]);
+                long i = Long.parseLong(f[2]);
+                long l = Long.parseLong(f[3]);
+                Histogram h = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(f[4])), 0);
+                stats.absorb(p - processed, i - invalid, l - late, h);
+                processed = p;
+                invalid = i;
+                late = l;
+            } catch (RuntimeException | DataFormatException e) {
+                // A torn line from a killed child: the next report carries the totals.
+            }
+        }
+    }
+
+    /** The stats line a child prints: totals so far and the latencies of the last interval. */
+    public static String statsLine(ProcessingStats s) {
+        Histogram h = s.takeInterval();
+        ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        int n = h.encodeIntoCompressedByteBuffer(buf);
+        return STATS + " " + s.processed() + " " + s.invalid() + " " + s.late() + " "
+                + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), n));
+    }
+}

@@ -1,0 +1,158 @@
+package io.kpipe.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kpipe.cli.Main;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults under load, with real brokers and real processes killed by SIGKILL or frozen by SIGSTOP,
+ * through {@code kpipe run --chaos} as users run it. The books are checked per sensor and window.
+ */
+@Tag("integration")
+@Timeout(300)
+class ChaosIT {
+    @TempDir
+    Path dir;
+
+    private String output;
+
+    @Test
+    void shouldLoseNothingWhenALeaderBrokerIsKilledAndRestartedUnderLoad() throws Exception {
+        JsonNode s = run(0, "--brokers", "3", "--duration", "30s", "--rate", "20k", "--sensors", "500",
+                "--invalid-ratio", "0.01", "--chaos", "kill-broker@8s,restart-broker@18s");
+
+        assertExact(s);
+        assertThat(s.get("brokers").asInt()).isEqualTo(3);
+        JsonNode chaos = s.get("chaos");
+        assertThat(chaos).hasSize(2);
+        assertThat(chaos.get(0).get("action").asText()).isEqualTo("kill-broker");
+        int killed = chaos.get(0).get("target").asInt();
+        assertThat(killed).isBetween(1, 3);
+        assertThat(chaos.get(1).get("action").asText()).isEqualTo("restart-broker");
+        assertThat(chaos.get(1).get("target").asInt()).as("restart picks the broker killed").isEqualTo(killed);
+        assertThat(chaos.get(1).get("pid").asLong()).isNotEqualTo(chaos.get(0).get("pid").asLong()).isPositive();
+        assertThat(chaos.get(0).has("error")).isFalse();
+        assertThat(output).containsPattern("chaos: kill-broker@8s -> broker " + killed + " \\(pid \\d+\\)");
+    }
+
+    @Test
+    void shouldCountEveryPointOnceWhenAnExactlyOnceProcessorIsKilledAndRestarted() throws Exception {
+        JsonNode s = run(0, "--processors", "2", "--duration", "30s", "--rate", "20k", "--sensors", "500",
+                "--invalid-ratio", "0.01", "--late-ratio", "0.002",
+                "--chaos", "kill-processor:1@8s,restart-processor:1@15s");
+
+        assertExact(s);
+        assertThat(s.get("processors").asInt()).isEqualTo(2);
+        assertThat(s.get("late").asLong()).isPositive();
+        assertThat(s.get("chaos").get(0).get("action").asText()).isEqualTo("kill-processor");
+        assertThat(s.get("chaos").get(1).get("action").asText()).isEqualTo("restart-processor");
+    }
+
+    @Test
+    void shouldStallWhileTheOnlyBrokerIsFrozenAndRecoverWithNothingLost() throws Exception {
+        JsonNode s = run(0, "--duration", "25s", "--rate", "20k", "--sensors", "500",
+                "--chaos", "pause-broker@6s+10s");
+
+        assertExact(s);
+        assertThat(s.get("chaos")).hasSize(1);
+        assertThat(s.get("chaos").get(0).get("action").asText()).isEqualTo("pause-broker");
+        assertThat(output).contains("chaos: resume-broker:1 -> broker 1");
+        // While the broker is frozen nothing is acknowledged: whole seconds with nothing in.
+        assertThat(output).containsPattern("(?m)^\\[ +(9|10|11|12|13)s/25s\\] in +0/s");
+    }
+
+    @Test
+    void shouldReportDuplicatesWhenAnAtLeastOnceProcessorIsKilled() throws Exception {
+        // A long commit interval leaves seconds of processed, uncommitted input to be processed
+        // again after the kill: at-least-once counts it twice, and the books must say so.
+        JsonNode s = run(1, "--processors", "2", "--guarantee", "at_least_once", "--duration", "30s",
+                "--rate", "20k", "--sensors", "500", "--invalid-ratio", "0.05", "-X", "commit.interval.ms=10000",
+                "--chaos", "kill-processor:1@12s,restart-processor:1@16s");
+
+        assertThat(s.get("duplicated").asLong()).as(output).isPositive();
+        assertThat(s.get("lost").asLong()).as(output).isZero();
+        assertThat(output).contains("FAILED");
+    }
+
+    @Test
+    void shouldLeaveNoKpipeJvmWhenRunItselfIsKilledWithSigkill() throws Exception {
+        stopRunWithASignal(true);
+    }
+
+    @Test
+    void shouldStopEveryChildWhenRunGetsSigterm() throws Exception {
+        stopRunWithASignal(false);
+    }
+
+    /** Starts kpipe run with a child processor in its own JVM, then SIGKILLs or SIGTERMs it. */
+    private void stopRunWithASignal(boolean kill) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process kpipe = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "run", "--processors", "1", "--duration", "120s", "--rate", "5k", "--sensors", "100")
+                .redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        List<ProcessHandle> children = List.of();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(kpipe.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("[")) {
+                // Until the first progress line: cluster, processor and generator are all up.
+            }
+            assertThat(line).as("a progress line; stderr in " + dir.resolve("stderr.txt")).isNotNull();
+            children = kpipe.descendants().toList();
+            assertThat(children).as("broker and processor JVMs").hasSizeGreaterThanOrEqualTo(2);
+
+            if (kill) {
+                kpipe.destroyForcibly();
+            } else {
+                kpipe.destroy();
+            }
+
+            assertThat(kpipe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            List<ProcessHandle> started = children;
+            await().atMost(Duration.ofSeconds(kill ? 15 : 5)).until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
+        } finally {
+            kpipe.destroyForcibly();
+            children.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private JsonNode run(int expectedExit, String... args) throws Exception {
+        Path json = dir.resolve("summary.json");
+        List<String> all = new ArrayList<>(List.of("run", "--summary-json", json.toString()));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Main.execute(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        output = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(output).isEqualTo(expectedExit);
+        return new ObjectMapper().readTree(json.toFile());
+    }
+
+    private void assertExact(JsonNode s) {
+        assertThat(s.get("lost").asLong()).as(output).isZero();
+        assertThat(s.get("duplicated").asLong()).as(output).isZero();
+        assertThat(s.get("windows_wrong").asLong()).as(output).isZero();
+        assertThat(s.get("send_failed").asLong()).as(output).isZero();
+        assertThat(s.get("drained").asBoolean()).isTrue();
+        assertThat(s.get("aggregated").asLong() + s.get("late").asLong()).isEqualTo(s.get("produced_valid").asLong());
+        assertThat(s.get("produced").asLong()).isGreaterThan(300_000);
+    }
+}

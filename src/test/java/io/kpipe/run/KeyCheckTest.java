@@ -1,0 +1,54 @@
+package io.kpipe.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KeyCheckTest {
+    private static final long W0 = 1_764_000_000_000L;
+    private static final long W1 = W0 + 60_000;
+
+    private static Reconciler.Output output(Map<String, Long> finalCounts, Map<String, Long> late) {
+        long sum = finalCounts.values().stream().mapToLong(Long::longValue).sum();
+        return new Reconciler.Output(finalCounts.size(), sum, 0, late.values().stream().mapToLong(Long::longValue).sum(),
+                finalCounts, late);
+    }
+
+    private static String key(int sensor, long start) {
+        return io.kpipe.model.WindowResult.key("s-" + sensor, start);
+    }
+
+    @Test
+    void shouldBalanceWhenEveryWindowHoldsExactlyItsAckedPointsLessTheLateOnes() {
+        Map<Long, long[]> acked = Map.of(W0, new long[] {3, 0, 5}, W1, new long[] {1, 2, 0});
+        Reconciler.Output out = output(
+                Map.of(key(0, W0), 3L, key(2, W0), 4L, key(0, W1), 1L, key(1, W1), 2L),
+                Map.of(key(2, W0), 1L));
+
+        KeyCheck check = KeyCheck.of(acked, i -> "s-" + i, out);
+
+        assertThat(check).isEqualTo(new KeyCheck(0, 0, 4, 0));
+    }
+
+    @Test
+    void shouldNotLetALossInOneWindowHideBehindADuplicateInAnother() {
+        Map<Long, long[]> acked = Map.of(W0, new long[] {3, 2});
+        // Totals agree (5 = 5), but s-0 lost one point and s-1 counted one twice.
+        Reconciler.Output out = output(Map.of(key(0, W0), 2L, key(1, W0), 3L), Map.of());
+
+        KeyCheck check = KeyCheck.of(acked, i -> "s-" + i, out);
+
+        assertThat(check).isEqualTo(new KeyCheck(1, 1, 2, 2));
+    }
+
+    @Test
+    void shouldCountAMissingWindowAsLostAndAnUnexpectedOneAsDuplicated() {
+        Map<Long, long[]> acked = Map.of(W0, new long[] {4});
+        Reconciler.Output out = output(Map.of(key(0, W1), 2L), Map.of(key(0, W0), 0L));
+
+        KeyCheck check = KeyCheck.of(acked, i -> "s-" + i, out);
+
+        assertThat(check).isEqualTo(new KeyCheck(4, 2, 2, 2));
+    }
+}

@@ -1,0 +1,36 @@
+package io.kpipe.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecoveryTest {
+    /** One sample a second from t=1: 1,000 points/s in, with the given lags. */
+    private static List<Sample> timeline(long... lags) {
+        List<Sample> out = new ArrayList<>();
+        for (int i = 0; i < lags.length; i++) {
+            out.add(new Sample(i + 1, 1000, 1000, lags[i], 10, 20));
+        }
+        return out;
+    }
+
+    @Test
+    void shouldMeasureFromTheFaultToTheEndOfTheLastSecondMoreThanOneSecondBehind() {
+        // Fault at 3.0 s; lag before it 100, so the line is 1,100; over it at 5, 6 and 7 s.
+        List<Sample> t = timeline(100, 100, 100, 900, 5000, 9000, 2000, 300, 100);
+
+        assertThat(Recovery.recoveredAfter(3.0, Double.MAX_VALUE, t)).isEqualTo(5.0);
+    }
+
+    @Test
+    void shouldSayZeroWhenTheFaultNeverPutThePipelineASecondBehind() {
+        assertThat(Recovery.recoveredAfter(2.0, Double.MAX_VALUE, timeline(0, 0, 500, 900, 0))).isEqualTo(0.0);
+    }
+
+    @Test
+    void shouldSayNullWhenStillBehindWhenTheRunEnded() {
+        assertThat(Recovery.recoveredAfter(2.0, Double.MAX_VALUE, timeline(0, 0, 5000, 9000))).isNull();
+    }
+}
