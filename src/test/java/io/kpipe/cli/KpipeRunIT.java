@@ -33,7 +33,7 @@ class KpipeRunIT {
         assertThat(code).as(text).isZero();
         assertThat(text).containsPattern("(?m)^bootstrap\\.servers=127\\.0\\.0\\.1:\\d+$")
                 .containsPattern("(?m)^\\[ +3s/6s\\] in ")
-                .contains("lost 0, duplicated 0: OK");
+                .contains("lost 0, duplicated 0 (windows checked one by one: 0 wrong): OK");
         JsonNode s = new ObjectMapper().readTree(json.toFile());
         long produced = s.get("produced").asLong();
         assertThat(produced).isBetween(120_000L, 160_000L);
@@ -43,6 +43,9 @@ class KpipeRunIT {
         assertThat(s.get("late").asLong()).isPositive();
         assertThat(s.get("lost").asLong()).isZero();
         assertThat(s.get("duplicated").asLong()).isZero();
+        assertThat(s.get("windows_wrong").asLong()).isZero();
+        assertThat(s.get("chaos")).isEmpty();
+        assertThat(s.get("processors").asInt()).isZero();
         assertThat(s.get("drained").asBoolean()).isTrue();
         assertThat(s.get("brokers").asInt()).isEqualTo(1);
         assertThat(s.get("partitions").asInt()).isEqualTo(12);
