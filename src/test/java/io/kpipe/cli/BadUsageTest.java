@@ -47,6 +47,8 @@ class BadUsageTest {
                         "kpipe run: --chaos: unknown action 'explode' in 'explode@5s'; use ACTION[:ID]@T or pause-broker[:ID]@T+D, ACTION one of kill-broker, restart-broker, kill-processor, restart-processor, pause-broker"),
                 Arguments.of(new String[] {"run", "--processors", "17"},
                         "kpipe run: --processors: must be 0..16 (0: the processor runs inside kpipe run), got 17"),
+                Arguments.of(new String[] {"run", "--standbys", "-1"}, "kpipe run: --standbys: must be 0..8, got -1"),
+                Arguments.of(new String[] {"faults", "--duration", "30s"}, "kpipe faults: --duration: must be at least 60s, got 30s"),
                 Arguments.of(new String[] {"frobnicate"}, "kpipe: Unmatched argument at index 0: 'frobnicate' (see --help)"));
     }
 
