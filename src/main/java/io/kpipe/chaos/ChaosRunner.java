@@ -135,8 +135,9 @@ public final class ChaosRunner implements AutoCloseable {
             }
             double atS = Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
             if (step.event() == null) {
+                Outcome resumed = attempt(() -> targets.resumeBroker(step.resumeTarget()));
                 record(new Done("resume-broker:" + step.resumeTarget(), "resume-broker", step.resumeTarget(), atS,
-                        attempt(() -> targets.resumeBroker(step.resumeTarget())), error, null));
+                        resumed.pid(), resumed.error(), null));
                 continue;
             }
             ChaosEvent e = step.event();
@@ -146,7 +147,7 @@ public final class ChaosRunner implements AutoCloseable {
                 case KILL_PROCESSOR -> e.target() != null ? e.target() : 1;
                 case RESTART_PROCESSOR -> e.target() != null ? e.target() : last(killedProcessors);
             };
-            long pid = attempt(() -> switch (e.action()) {
+            Outcome outcome = attempt(() -> switch (e.action()) {
                 case KILL_BROKER -> targets.killBroker(target);
                 case RESTART_BROKER -> targets.restartBroker(target);
                 case PAUSE_BROKER -> targets.pauseBroker(target);
@@ -160,19 +161,18 @@ public final class ChaosRunner implements AutoCloseable {
                 case RESTART_PROCESSOR -> killedProcessors.remove(Integer.valueOf(target));
                 case PAUSE_BROKER -> steps.add(new Step(e.at().plus(e.pauseFor()), null, target));
             }
-            record(new Done(e.toString(), e.action().spec(), target, atS, pid, error, null));
+            record(new Done(e.toString(), e.action().spec(), target, atS, outcome.pid(), outcome.error(), null));
         }
     }
 
-    private String error;
+    /** What an action did: the PID acted on, or -1 and why it failed. */
+    private record Outcome(long pid, String error) {}
 
-    private long attempt(java.util.function.LongSupplier action) {
-        error = null;
+    private static Outcome attempt(java.util.function.LongSupplier action) {
         try {
-            return action.getAsLong();
+            return new Outcome(action.getAsLong(), null);
         } catch (RuntimeException ex) {
-            error = ex.getMessage();
-            return -1;
+            return new Outcome(-1, ex.getMessage());
         }
     }
 

@@ -163,11 +163,6 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
         }
     }
 
-    /** Open windows held in memory (for tests and metrics). */
-    int openWindows() {
-        return byAge.size();
-    }
-
     @Override
     public void flushCache() {
         if (dirty.isEmpty() && streamTime == flushedStreamTime) {
