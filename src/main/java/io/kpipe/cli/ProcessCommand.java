@@ -53,6 +53,11 @@ final class ProcessCommand implements Callable<Integer> {
             description = "Standby replicas of each task's state on other instances, for fast fail-over (default ${DEFAULT-VALUE}).")
     int standbys;
 
+    @Option(names = "--zscore", defaultValue = "0",
+            description = "Also alert on a point more than this many standard deviations from its sensor's mean "
+                    + "in the window so far (0: off; default ${DEFAULT-VALUE}).")
+    double zscore;
+
     @Mixin
     TopicPrefixOption topicPrefix;
 
@@ -72,7 +77,7 @@ final class ProcessCommand implements Callable<Integer> {
         String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix.prefix);
         ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix.prefix, appId, processing.guarantee, processing.threads, window, grace,
                 ProcessorConfig.DEFAULT_MAX_FUTURE, commitInterval, ProcessorConfig.DEFAULT_CACHE_BYTES, state,
-                Math.min(3, brokers), standbys);
+                Math.min(3, brokers), standbys, zscore);
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
         PointProcessor processor = resources.add(PointProcessor.start(config, stats));

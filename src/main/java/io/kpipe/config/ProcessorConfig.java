@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * Settings of the Kafka Streams processor. {@code maxFuture}: a point whose event time is further
  * ahead of its record timestamp is rejected, because one far-future point would advance stream
- * time and close every window still open.
+ * time and close every window still open. {@code zscore}: the z-score alert rule's threshold, 0 for off.
  */
 public record ProcessorConfig(
         KafkaConnection kafka,
@@ -22,7 +22,8 @@ public record ProcessorConfig(
         long cacheBytes,
         Path stateDir,
         int replication,
-        int standbys) {
+        int standbys,
+        double zscore) {
 
     /** Kafka Streams processing guarantees, by their Kafka names. */
     public enum Guarantee {
@@ -61,6 +62,8 @@ public record ProcessorConfig(
         UsageException.require(cacheBytes >= 0, "--cache-bytes", "must not be negative, got " + cacheBytes);
         UsageException.require(replication >= 1, "replication", "must be at least 1, got " + replication);
         UsageException.require(standbys >= 0 && standbys <= 8, "--standbys", "must be 0..8, got " + standbys);
+        UsageException.require(zscore == 0 || zscore >= 1 && zscore <= 100, "--zscore",
+                "must be 0 (off) or 1..100 standard deviations, got " + zscore);
     }
 
     /**
@@ -76,26 +79,32 @@ public record ProcessorConfig(
     public static ProcessorConfig defaults(KafkaConnection kafka, String topicPrefix, Path stateDir, int replication) {
         return new ProcessorConfig(kafka, topicPrefix, defaultApplicationId(topicPrefix), Guarantee.EXACTLY_ONCE_V2, 2,
                 DEFAULT_WINDOW, DEFAULT_GRACE, DEFAULT_MAX_FUTURE, DEFAULT_COMMIT_INTERVAL, DEFAULT_CACHE_BYTES,
-                stateDir, replication, 0);
+                stateDir, replication, 0, 0);
     }
 
     public ProcessorConfig withApplicationId(String id) {
         return new ProcessorConfig(kafka, topicPrefix, id, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys);
+                commitInterval, cacheBytes, stateDir, replication, standbys, zscore);
     }
 
     public ProcessorConfig withGuarantee(Guarantee g) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, g, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys);
+                commitInterval, cacheBytes, stateDir, replication, standbys, zscore);
     }
 
     public ProcessorConfig withStandbys(int n) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, n);
+                commitInterval, cacheBytes, stateDir, replication, n, zscore);
+    }
+
+    /** Alert on a point more than {@code z} standard deviations from its window's mean so far; 0: off. */
+    public ProcessorConfig withZscore(double z) {
+        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
+                commitInterval, cacheBytes, stateDir, replication, standbys, z);
     }
 
     public ProcessorConfig withThreads(int t) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, t, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys);
+                commitInterval, cacheBytes, stateDir, replication, standbys, zscore);
     }
 }

@@ -1,7 +1,10 @@
 package io.kpipe.process;
 
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.model.Aggregate;
+import io.kpipe.model.Alert;
 import io.kpipe.model.DeadLetter;
+import io.kpipe.model.Device;
 import io.kpipe.model.MalformedPointException;
 import io.kpipe.model.MutablePoint;
 import io.kpipe.model.PointDecoder;
@@ -16,12 +19,18 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Decodes each record of {@code points}, sends what is not a valid point to the dead-letter sink
- * with the reason, and adds valid points to their tumbling window in the
+ * with the reason, checks valid points against their sensor's thresholds (device registry) and
+ * the optional z-score rule, sending alerts, and adds them to their tumbling window in the
  * {@link WindowAggregateStore}, which hands the changed windows back at each commit to be
- * forwarded to {@code points-agg-1m}.
+ * forwarded to {@code points-agg-1m}, enriched with the sensor's site and unit.
+ *
+ * <p>The registry is looked up once per sensor and window (when the window opens, and at each
+ * commit while the sensor is still unknown), not per point: a change to a device applies from its
+ * next window.
  *
  * <p>Late points: a window is closed once its end is at or before the task's stream time (the
  * highest event time it has seen) minus the grace. A point for a closed window goes to the
@@ -29,6 +38,8 @@ import org.apache.kafka.streams.processor.internals.ProcessorNode;
  * is kept in the store, so the rule is the same after a restart.
  */
 final class PointAggregator implements Processor<Bytes, byte[], Object, Object> {
+    static final int ZSCORE_MIN_POINTS = 10;
+
     private final PointDecoder decoder = new PointDecoder();
     private final MutablePoint point = new MutablePoint();
     private final ProcessingStats stats;
@@ -36,8 +47,10 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private final long windowMs;
     private final long graceMs;
     private final long maxFutureMs;
+    private final double zscore;
     private ProcessorContext<Object, Object> context;
     private WindowAggregateStore store;
+    private KeyValueStore<String, Device> devices;
     private ProcessorNode<?, ?, ?, ?> node;
 
     PointAggregator(ProcessorConfig config, ProcessingStats stats, String storeName) {
@@ -46,6 +59,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         this.windowMs = config.windowSize().toMillis();
         this.graceMs = config.grace().toMillis();
         this.maxFutureMs = config.maxFuture().toMillis();
+        this.zscore = config.zscore();
     }
 
     @Override
@@ -54,6 +68,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         // The node forwarding at commit time, when Kafka Streams is not inside any node.
         this.node = ((InternalProcessorContext<?, ?>) context).currentNode();
         this.store = context.getStateStore(storeName);
+        this.devices = context.getStateStore(PointTopology.DEVICES_STORE);
         store.load(this::emit);
     }
 
@@ -85,7 +100,53 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
             return;
         }
         stats.recordAggregated(context.currentSystemTimeMs() - record.timestamp());
-        store.add(key, windowStart, eventTime, point.value());
+        OpenWindow w = store.window(key, windowStart);
+        if (w.sensorName == null) {
+            w.sensorName = new String(key.get(), StandardCharsets.UTF_8);
+            w.device = devices.get(w.sensorName);
+        }
+        double value = point.value();
+        if (w.device == null) {
+            stats.recordUnknownSensor();
+        } else {
+            checkThresholds(w, value, eventTime);
+        }
+        if (zscore > 0) {
+            checkZscore(w, value, eventTime);
+        }
+        store.add(w, eventTime, value);
+    }
+
+    /** The registry's bounds: a reading below min or above max is an alert. */
+    private void checkThresholds(OpenWindow w, double value, long eventTime) {
+        Device d = w.device;
+        if (d.min() != null && value < d.min()) {
+            alert(w, "min", value, d.min(), eventTime);
+        } else if (d.max() != null && value > d.max()) {
+            alert(w, "max", value, d.max(), eventTime);
+        }
+    }
+
+    /**
+     * More than {@code zscore} standard deviations from the mean of the sensor's points so far in the
+     * window (at least {@value #ZSCORE_MIN_POINTS} of them). The window's state is committed with the
+     * input offsets, so a replay after a crash sees the same mean and raises the same alerts.
+     */
+    private void checkZscore(OpenWindow w, double value, long eventTime) {
+        Aggregate a = w.aggregate;
+        if (a.count() >= ZSCORE_MIN_POINTS) {
+            double sd = a.stddev();
+            if (sd > 0 && Math.abs(value - a.mean()) > zscore * sd) {
+                alert(w, "zscore", value, zscore, eventTime);
+            }
+        }
+    }
+
+    private void alert(OpenWindow w, String rule, double value, double threshold, long eventTime) {
+        stats.recordAlert();
+        context.forward(new Record<>(w.sensorName, new Alert(w.sensorName,
+                w.device == null ? Device.UNKNOWN_SITE : w.device.site(), rule, value, threshold, eventTime),
+                eventTime), PointTopology.ALERTS_SINK);
     }
 
     private void reject(Record<Bytes, byte[]> record, DeadLetter.Type type, String reason) {
@@ -101,9 +162,12 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         internal.setCurrentNode(node);
         try {
             for (OpenWindow w : changed) {
-                String sensor = new String(w.sensor.get(), StandardCharsets.UTF_8);
-                context.forward(new Record<>(WindowResult.key(sensor, w.start),
-                        WindowResult.of(sensor, w.start, w.start + windowMs, w.aggregate),
+                if (w.device == null) {
+                    // The registry may have learnt of the sensor since the window opened.
+                    w.device = devices.get(w.sensorName);
+                }
+                context.forward(new Record<>(WindowResult.key(w.sensorName, w.start),
+                        WindowResult.of(w.sensorName, w.device, w.start, w.start + windowMs, w.aggregate),
                         w.aggregate.lastTs()), PointTopology.AGGREGATES_SINK);
             }
         } finally {

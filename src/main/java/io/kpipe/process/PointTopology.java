@@ -1,6 +1,9 @@
 package io.kpipe.process;
 
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.model.Alert;
+import io.kpipe.model.Device;
+import io.kpipe.model.JsonSerde;
 import io.kpipe.topics.Topics;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,13 +15,16 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The processing topology, as plain functions so tests run exactly what production runs.
  *
  * <pre>
- * points ──► aggregate (decode, validate, late rule, 1-min tumbling windows in agg-store) ──┬──► points-agg-1m (at each commit)
- *                                                                                            └──► points-dlq (invalid | late, original bytes + reason headers)
+ * points ──► aggregate (decode, validate, late rule, alerts, 1-min tumbling windows in agg-store) ──┬──► points-agg-1m (at each commit, with site and unit)
+ *                 ▲                                                                                  ├──► alerts (threshold, z-score)
+ *                 │ lookups                                                                          └──► points-dlq (invalid | late, original bytes + reason headers)
+ * devices ──► devices-store (global: the whole registry on every instance)
  * </pre>
  *
  * Keys are never changed, so there is no repartition topic: each task aggregates the sensors of
@@ -27,7 +33,9 @@ import org.apache.kafka.streams.TopologyConfig;
  */
 public final class PointTopology {
     public static final String AGGREGATE_STORE = "agg-store";
+    public static final String DEVICES_STORE = "devices-store";
     static final String AGGREGATES_SINK = "aggregates";
+    static final String ALERTS_SINK = "alerts";
     static final String DLQ_SINK = "dlq";
 
     private PointTopology() {}
@@ -44,6 +52,13 @@ public final class PointTopology {
                 topics.aggregates().valueSerde().serializer(), "aggregate");
         topology.addSink(DLQ_SINK, topics.deadLetters().name(), Serdes.Bytes().serializer(),
                 Serdes.ByteArray().serializer(), "aggregate");
+        topology.addSink(ALERTS_SINK, topics.alerts().name(), Serdes.String().serializer(),
+                new JsonSerde<>(Alert.class).serializer(), "aggregate");
+        // The registry, whole on every instance (a global store), filled from the compacted topic.
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DEVICES_STORE),
+                                Serdes.String(), new JsonSerde<>(Device.class)).withLoggingDisabled(),
+                "devices", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.devices().name(),
+                "devices-loader", () -> new DeviceLoader(stats));
         return topology;
     }
 

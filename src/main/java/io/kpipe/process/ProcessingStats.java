@@ -17,6 +17,9 @@ public final class ProcessingStats {
     private final LongAdder processed = new LongAdder();
     private final LongAdder invalid = new LongAdder();
     private final LongAdder late = new LongAdder();
+    private final LongAdder unknownSensor = new LongAdder();
+    private final LongAdder alerts = new LongAdder();
+    private final LongAdder devicesRejected = new LongAdder();
     private final Recorder latency = new Recorder(MAX_LATENCY_MS, 3);
     private final Histogram total = new Histogram(MAX_LATENCY_MS, 3);
     private final Histogram absorbed = new Histogram(MAX_LATENCY_MS, 3);
@@ -35,6 +38,33 @@ public final class ProcessingStats {
     void recordLate() {
         processed.increment();
         late.increment();
+    }
+
+    void recordUnknownSensor() {
+        unknownSensor.increment();
+    }
+
+    void recordAlert() {
+        alerts.increment();
+    }
+
+    void recordDeviceRejected() {
+        devicesRejected.increment();
+    }
+
+    /** Points aggregated for sensors the device registry does not know (site {@code unknown}). */
+    public long unknownSensor() {
+        return unknownSensor.sum();
+    }
+
+    /** Alerts sent to the {@code alerts} topic. */
+    public long alerts() {
+        return alerts.sum();
+    }
+
+    /** Records of the {@code devices} topic that were not a valid device, and were skipped. */
+    public long devicesRejected() {
+        return devicesRejected.sum();
     }
 
     /** Points taken from {@code points}: aggregated, invalid or late. */

@@ -1,6 +1,7 @@
 package io.kpipe.process;
 
 import io.kpipe.model.Aggregate;
+import io.kpipe.model.Device;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,6 +58,9 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
         final Aggregate aggregate;
         boolean dirty;
         OpenWindow next;
+        /** For the processor: the sensor id as text and its registry entry (null: unknown), set when opened. */
+        String sensorName;
+        Device device;
 
         OpenWindow(Bytes sensor, long start, Aggregate aggregate) {
             this.sensor = sensor;
@@ -143,8 +147,11 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
         return streamTime;
     }
 
-    /** Adds a point to its window, opening the window if needed. The caller has checked it is not late. */
-    void add(Bytes sensor, long windowStart, long eventTime, double value) {
+    /**
+     * The window of {@code sensor} starting at {@code windowStart}, opened (empty, with a null
+     * {@code sensorName}) if it was not open. The caller has checked the point is not late.
+     */
+    OpenWindow window(Bytes sensor, long windowStart) {
         OpenWindow first = bySensor.get(sensor);
         OpenWindow w = first;
         while (w != null && w.start != windowStart) {
@@ -156,6 +163,11 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
             bySensor.put(sensor, w);
             byAge.add(w);
         }
+        return w;
+    }
+
+    /** Adds a point to a window of {@link #window}. */
+    void add(OpenWindow w, long eventTime, double value) {
         w.aggregate.add(eventTime, value);
         if (!w.dirty) {
             w.dirty = true;

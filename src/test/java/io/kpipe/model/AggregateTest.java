@@ -55,12 +55,12 @@ class AggregateTest {
     @Test
     void shouldWriteWindowResultAsJsonWithSnakeCaseFields() {
         Aggregate a = new Aggregate().add(1_000, 2.0).add(2_000, 4.0);
-        WindowResult r = WindowResult.of("s-1", 0, 60_000, a);
+        WindowResult r = WindowResult.of("s-1", new Device("s-1", "plant-a", "temperature", "C", null, 50.0), 0, 60_000, a);
         WindowResultSerde serde = new WindowResultSerde();
 
         String json = new String(serde.serialize("t", r), java.nio.charset.StandardCharsets.UTF_8);
 
-        assertThat(json).isEqualTo("{\"sensor\":\"s-1\",\"window_start\":0,\"window_end\":60000,\"count\":2,"
+        assertThat(json).isEqualTo("{\"sensor\":\"s-1\",\"site\":\"plant-a\",\"unit\":\"C\",\"window_start\":0,\"window_end\":60000,\"count\":2,"
                 + "\"sum\":6.0,\"min\":2.0,\"max\":4.0,\"mean\":3.0,\"stddev\":1.0,\"first_ts\":1000,\"last_ts\":2000}");
         assertThat(serde.deserialize("t", json.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(r);
         assertThat(WindowResult.key("s-1", 1_764_000_060_000L)).isEqualTo("s-1@2025-11-24T16:01:00Z");

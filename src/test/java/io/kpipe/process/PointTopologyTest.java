@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.ProcessorConfig;
 import io.kpipe.model.Aggregate;
+import io.kpipe.model.Alert;
 import io.kpipe.model.BinaryPoint;
 import io.kpipe.model.DeadLetter;
+import io.kpipe.model.JsonSerde;
 import io.kpipe.model.WindowResult;
 import io.kpipe.model.WindowResultSerde;
 import java.nio.ByteBuffer;
@@ -21,7 +23,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.BytesDeserializer;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -42,16 +46,26 @@ class PointTopologyTest {
     private TestInputTopic<Bytes, byte[]> points;
     private TestOutputTopic<String, WindowResult> aggregates;
     private TestOutputTopic<Bytes, byte[]> deadLetters;
+    private TestInputTopic<String, String> devices;
+    private TestOutputTopic<String, Alert> alerts;
     private ProcessingStats stats;
 
     @BeforeEach
     void setUp() {
-        ProcessorConfig config = ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", stateDir, 1);
+        start(ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", stateDir, 1));
+    }
+
+    private void start(ProcessorConfig config) {
+        if (driver != null) {
+            driver.close();
+        }
         stats = new ProcessingStats();
         driver = new TopologyTestDriver(PointTopology.build(config, stats), PointTopology.streamsProperties(config));
         points = driver.createInputTopic("points", new BytesSerializer(), new ByteArraySerializer());
         aggregates = driver.createOutputTopic("points-agg-1m", new StringDeserializer(), new WindowResultSerde());
         deadLetters = driver.createOutputTopic("points-dlq", new BytesDeserializer(), new ByteArrayDeserializer());
+        devices = driver.createInputTopic("devices", new StringSerializer(), new StringSerializer());
+        alerts = driver.createOutputTopic("alerts", new StringDeserializer(), new JsonSerde<>(Alert.class));
     }
 
     @AfterEach
@@ -70,9 +84,9 @@ class PointTopologyTest {
 
         assertThat(last).containsOnlyKeys("s-1@2025-11-24T16:00:00Z", "s-1@2025-11-24T16:01:00Z", "s-2@2025-11-24T16:00:00Z");
         assertThat(last.get("s-1@2025-11-24T16:00:00Z"))
-                .isEqualTo(new WindowResult("s-1", T0, T0 + 60_000, 2, 4.0, 1.0, 3.0, 2.0, 1.0, T0, T0 + 59_999));
+                .isEqualTo(new WindowResult("s-1", "unknown", null, T0, T0 + 60_000, 2, 4.0, 1.0, 3.0, 2.0, 1.0, T0, T0 + 59_999));
         assertThat(last.get("s-1@2025-11-24T16:01:00Z"))
-                .isEqualTo(new WindowResult("s-1", T0 + 60_000, T0 + 120_000, 1, 10.0, 10.0, 10.0, 10.0, 0.0, T0 + 60_000, T0 + 60_000));
+                .isEqualTo(new WindowResult("s-1", "unknown", null, T0 + 60_000, T0 + 120_000, 1, 10.0, 10.0, 10.0, 10.0, 0.0, T0 + 60_000, T0 + 60_000));
         assertThat(last.get("s-2@2025-11-24T16:00:00Z").count()).isEqualTo(1);
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(stats.processed()).isEqualTo(4);
@@ -193,6 +207,73 @@ class PointTopologyTest {
         assertThat(ByteBuffer.wrap(last.get(WindowAggregateStore.STREAM_TIME_KEY)).getLong()).isEqualTo(T0 + 70_000);
         // The closed window's final value was published before it was dropped.
         assertThat(aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldEnrichAggregatesFromTheRegistryAndCountPointsOfUnknownSensors() {
+        devices.pipeInput("s-1", "{\"sensor\":\"s-1\",\"site\":\"plant-a\",\"type\":\"temperature\",\"unit\":\"C\"}");
+        send("s-1", T0, 1.0);
+        send("s-2", T0 + 1, 2.0);
+        send("s-2", T0 + 2, 3.0);
+
+        Map<String, WindowResult> last = aggregates.readKeyValuesToMap();
+
+        assertThat(last.get("s-1@2025-11-24T16:00:00Z").site()).isEqualTo("plant-a");
+        assertThat(last.get("s-1@2025-11-24T16:00:00Z").unit()).isEqualTo("C");
+        assertThat(last.get("s-2@2025-11-24T16:00:00Z").site()).isEqualTo("unknown");
+        assertThat(last.get("s-2@2025-11-24T16:00:00Z").unit()).isNull();
+        assertThat(last.get("s-2@2025-11-24T16:00:00Z").count()).isEqualTo(2);
+        assertThat(stats.unknownSensor()).isEqualTo(2);
+        assertThat(alerts.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldPickUpADeviceRegisteredAfterItsWindowOpened() {
+        send("s-3", T0, 1.0);
+        devices.pipeInput("s-3", "{\"sensor\":\"s-3\",\"site\":\"plant-b\",\"unit\":\"kPa\"}");
+        send("s-3", T0 + 1, 2.0);
+
+        List<WindowResult> updates = aggregates.readValuesToList();
+
+        assertThat(updates).extracting(WindowResult::site).containsExactly("unknown", "plant-b");
+    }
+
+    @Test
+    void shouldAlertOncePerPointOutsideItsSensorsThresholds() {
+        devices.pipeInput("s-1", "{\"sensor\":\"s-1\",\"site\":\"plant-a\",\"min\":10.0,\"max\":20.0}");
+        send("s-1", T0, 5.0);
+        send("s-1", T0 + 1, 15.0);
+        send("s-1", T0 + 2, 25.0);
+        send("s-1", T0 + 3, 20.0);
+
+        assertThat(alerts.readKeyValuesToList()).containsExactly(
+                new KeyValue<>("s-1", new Alert("s-1", "plant-a", "min", 5.0, 10.0, T0)),
+                new KeyValue<>("s-1", new Alert("s-1", "plant-a", "max", 25.0, 20.0, T0 + 2)));
+        assertThat(stats.alerts()).isEqualTo(2);
+        assertThat(aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldAlertOnAPointFarFromItsWindowsMeanWhenTheZscoreRuleIsOn() {
+        start(ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", stateDir, 1).withZscore(4));
+        for (int i = 0; i < 10; i++) {
+            send("s-1", T0 + i, i % 2 == 0 ? 10.0 : 12.0);   // mean 11, standard deviation 1
+        }
+        send("s-1", T0 + 10, 13.0);    // 2 deviations: no alert
+        send("s-1", T0 + 11, 30.0);    // about 17 deviations: an alert
+
+        assertThat(alerts.readValuesToList()).containsExactly(new Alert("s-1", "unknown", "zscore", 30.0, 4.0, T0 + 11));
+    }
+
+    @Test
+    void shouldSkipAndCountARegistryEntryThatIsNotADevice() {
+        devices.pipeInput("s-1", "not json");
+        devices.pipeInput("s-2", "{\"sensor\":\"s-9\",\"site\":\"x\"}");
+        devices.pipeInput("s-3", "{\"sensor\":\"s-3\"}");
+        send("s-1", T0, 1.0);
+
+        assertThat(stats.devicesRejected()).isEqualTo(3);
+        assertThat(aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z").site()).isEqualTo("unknown");
     }
 
     private void send(String sensor, long ts, double value) {

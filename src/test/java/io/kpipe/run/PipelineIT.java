@@ -115,7 +115,7 @@ class PipelineIT {
 
         assertThat(windows).containsOnlyKeys(WindowResult.key("s-a", w), WindowResult.key("s-b", w + 60_000));
         WindowResult a = windows.get(WindowResult.key("s-a", w));
-        assertThat(a).isEqualTo(new WindowResult("s-a", w, w + 60_000, 3, 6.0, 1.0, 3.0, 2.0, Math.sqrt(2.0 / 3), w + 1_000, w + 3_000));
+        assertThat(a).isEqualTo(new WindowResult("s-a", "unknown", null, w, w + 60_000, 3, 6.0, 1.0, 3.0, 2.0, Math.sqrt(2.0 / 3), w + 1_000, w + 3_000));
         assertThat(windows.get(WindowResult.key("s-b", w + 60_000)).sum()).isEqualTo(10.0);
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).value()).isEqualTo(bad);

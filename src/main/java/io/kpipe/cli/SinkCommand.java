@@ -1,0 +1,102 @@
+package io.kpipe.cli;
+
+import io.kpipe.config.UsageException;
+import io.kpipe.run.Connectivity;
+import io.kpipe.run.Resources;
+import io.kpipe.sink.PostgresSink;
+import io.kpipe.sink.PostgresWriter;
+import io.kpipe.topics.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "sink", mixinStandardHelpOptions = true, description = "Write the pipeline's results to a store.",
+        subcommands = SinkCommand.Postgres.class)
+final class SinkCommand {
+
+    @Command(name = "postgres", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Upsert window aggregates into sensor_agg_1m and alerts into alerts (created if missing),",
+                    "committing Kafka offsets only after the database committed. Runs until Ctrl-C."})
+    static final class Postgres implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        ConnectionOptions connection;
+
+        @Option(names = "--jdbc-url", required = true, description = "e.g. jdbc:postgresql://127.0.0.1:5432/kpipe")
+        String jdbcUrl;
+
+        @Option(names = "--user", description = "Database user.")
+        String user;
+
+        @Option(names = "--password-file", paramLabel = "FILE", description = "A file whose first line is the password.")
+        Path passwordFile;
+
+        @Option(names = "--write-mode", defaultValue = "upsert",
+                description = "upsert (multi-row INSERT ... ON CONFLICT) or copy (COPY to a temporary table, then one upsert) "
+                        + "(default ${DEFAULT-VALUE}).")
+        String writeMode;
+
+        @Option(names = "--group", description = "Consumer group (default: <topic-prefix>kpipe-sink-postgres).")
+        String group;
+
+        @Mixin
+        TopicPrefixOption topicPrefix;
+
+        @Override
+        public Integer call() throws Exception {
+            PostgresWriter.Mode mode = switch (writeMode.toLowerCase(Locale.ROOT)) {
+                case "upsert" -> PostgresWriter.Mode.UPSERT;
+                case "copy" -> PostgresWriter.Mode.COPY;
+                default -> throw new UsageException("--write-mode", "must be upsert or copy, got '" + writeMode + "'");
+            };
+            String password = null;
+            if (passwordFile != null) {
+                try {
+                    password = Files.readAllLines(passwordFile).stream().findFirst().orElse("");
+                } catch (IOException e) {
+                    throw new UsageException("--password-file", "cannot read " + passwordFile + " (" + e.getMessage() + ")");
+                }
+            }
+            PostgresSink.checkAndPrepare(jdbcUrl, user, password);
+            var kafka = connection.connection();
+            try (Admin admin = Connectivity.admin(kafka)) {
+                Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).aggregates().name());
+            }
+            PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, topicPrefix.prefix, jdbcUrl, user, password,
+                    group != null ? group : PostgresSink.Config.defaultGroup(topicPrefix.prefix), mode));
+            Resources resources = new Resources();
+            resources.add(sink);
+            spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m and alerts to "
+                    + jdbcUrl + " (" + mode.name().toLowerCase(Locale.ROOT) + "); Ctrl-C to stop");
+            Thread reporter = new Thread(() -> report(sink), "kpipe-sink-progress");
+            reporter.setDaemon(true);
+            reporter.start();
+            sink.run();
+            return Main.OK;
+        }
+
+        private void report(PostgresSink sink) {
+            long last = 0;
+            try {
+                while (true) {
+                    Thread.sleep(10_000);
+                    long now = sink.rows();
+                    spec.commandLine().getOut().printf(Locale.ROOT, "window rows written %,d (%,.0f/s), alert rows %,d, retries %,d%n",
+                            now, (now - last) / 10.0, sink.alertRows(), sink.retries());
+                    spec.commandLine().getOut().flush();
+                    last = now;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

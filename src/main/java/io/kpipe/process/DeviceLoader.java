@@ -1,0 +1,53 @@
+package io.kpipe.process;
+
+import io.kpipe.model.Device;
+import io.kpipe.model.JsonSerde;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Keeps the global device store in step with the compacted {@code devices} topic: every processor
+ * instance holds the whole registry. A tombstone removes a device; a record that is not a valid
+ * device (bad JSON, a missing site, a key other than its sensor) is skipped and counted, so one bad
+ * entry cannot stop the pipeline.
+ */
+final class DeviceLoader implements Processor<String, byte[], Void, Void> {
+    private final JsonSerde<Device> serde = new JsonSerde<>(Device.class);
+    private final ProcessingStats stats;
+    private KeyValueStore<String, Device> store;
+
+    DeviceLoader(ProcessingStats stats) {
+        this.stats = stats;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        store = context.getStateStore(PointTopology.DEVICES_STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        if (record.key() == null) {
+            stats.recordDeviceRejected();
+            return;
+        }
+        if (record.value() == null) {
+            store.delete(record.key());
+            return;
+        }
+        Device d;
+        try {
+            d = serde.deserialize(null, record.value());
+        } catch (RuntimeException e) {
+            stats.recordDeviceRejected();
+            return;
+        }
+        if (d == null || d.problem() != null || !record.key().equals(d.sensor())) {
+            stats.recordDeviceRejected();
+            return;
+        }
+        store.put(record.key(), d);
+    }
+}

@@ -1,0 +1,237 @@
+package io.kpipe.sink;
+
+import io.kpipe.config.KafkaConnection;
+import io.kpipe.config.UsageException;
+import io.kpipe.model.Alert;
+import io.kpipe.model.JsonSerde;
+import io.kpipe.model.WindowResult;
+import io.kpipe.model.WindowResultSerde;
+import io.kpipe.topics.Topics;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code kpipe sink postgres}: a consumer group on {@code points-agg-1m} and {@code alerts}
+ * ({@code read_committed}) that writes each polled batch to PostgreSQL in one transaction, and
+ * commits the batch's offsets only after the database committed. A crash between the two replays
+ * the batch, and the upserts make the replay harmless. Within a batch only the last update of each
+ * window is written. When the database is unreachable the sink keeps its batch, retries with
+ * backoff (0.2 s doubling to 5 s) and stays in its group; it catches up once the database is back.
+ */
+public final class PostgresSink implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PostgresSink.class);
+    private static final long MAX_BACKOFF_MS = 5000;
+
+    /** Where to write, how, and as which consumer group. */
+    public record Config(KafkaConnection kafka, String topicPrefix, String jdbcUrl, String user, String password,
+                         String group, PostgresWriter.Mode mode) {
+        public static String defaultGroup(String topicPrefix) {
+            return topicPrefix + "kpipe-sink-postgres";
+        }
+    }
+
+    private final Config config;
+    private final Topics topics;
+    private final PostgresWriter writer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final WindowResultSerde windows = new WindowResultSerde();
+    private final JsonSerde<Alert> alerts = new JsonSerde<>(Alert.class);
+    private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong alertRows = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private volatile boolean stop;
+    private Connection connection;
+
+    public PostgresSink(Config config) {
+        this.config = config;
+        this.topics = Topics.withPrefix(config.topicPrefix());
+        this.writer = new PostgresWriter(config.mode());
+        this.consumer = new KafkaConsumer<>(config.kafka().clientProperties(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, config.group(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Connects once and creates the tables if missing. A bad URL, bad credentials or a missing
+     * database is the user's to fix: a {@link UsageException} naming the setting.
+     */
+    public static void checkAndPrepare(String jdbcUrl, String user, String password) {
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new UsageException("--jdbc-url", "must be a PostgreSQL JDBC URL (jdbc:postgresql://HOST:PORT/DATABASE), got '"
+                    + jdbcUrl + "'");
+        }
+        try (Connection c = connect(jdbcUrl, user, password)) {
+            PostgresSchema.ensure(c);
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String setting = state.startsWith("28") ? "--user/--password-file" : "--jdbc-url";
+            throw new UsageException(setting, "cannot use " + jdbcUrl + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    static Connection connect(String url, String user, String password) throws SQLException {
+        Properties p = new Properties();
+        if (user != null) {
+            p.setProperty("user", user);
+        }
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("reWriteBatchedInserts", "true");
+        Connection c = DriverManager.getConnection(url, p);
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s == null ? -1 : s.indexOf('\n');
+        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
+    }
+
+    /** Consumes and writes until {@link #close()} (from another thread). */
+    public void run() throws InterruptedException {
+        consumer.subscribe(List.of(topics.aggregates().name(), topics.alerts().name()));
+        try {
+            while (!stop) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (!records.isEmpty()) {
+                    writeWithRetries(records);
+                }
+            }
+        } catch (WakeupException e) {
+            if (!stop) {
+                throw e;
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(10));
+            closeConnection();
+        }
+    }
+
+    private void writeWithRetries(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+        Map<String, WindowResult> latest = new LinkedHashMap<>();
+        List<PostgresWriter.AlertRow> alertBatch = new ArrayList<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            if (r.topic().equals(topics.aggregates().name())) {
+                WindowResult w = windows.deserialize(r.topic(), r.value());
+                if (w != null) {
+                    latest.put(WindowResult.key(w.sensor(), w.windowStart()), w);
+                }
+            } else {
+                Alert a = alerts.deserialize(r.topic(), r.value());
+                if (a != null) {
+                    alertBatch.add(new PostgresWriter.AlertRow(r.partition(), r.offset(), a));
+                }
+            }
+            offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+        }
+        List<WindowResult> windowBatch = new ArrayList<>(latest.values());
+        long backoff = 200;
+        boolean failing = false;
+        while (!stop) {
+            try {
+                if (connection == null) {
+                    connection = connect(config.jdbcUrl(), config.user(), config.password());
+                }
+                writer.write(connection, windowBatch, alertBatch);
+                break;
+            } catch (SQLException e) {
+                closeConnection();
+                retries.incrementAndGet();
+                if (!failing) {
+                    log.warn("PostgreSQL write failed ({}); retrying with backoff, the batch is kept", firstLine(e.getMessage()));
+                    failing = true;
+                }
+                // Stay in the group while waiting: poll with every partition paused.
+                consumer.pause(consumer.assignment());
+                consumer.poll(Duration.ofMillis(backoff));
+                consumer.resume(consumer.assignment());
+                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+        }
+        if (stop) {
+            return;
+        }
+        if (failing) {
+            log.info("PostgreSQL is back; batch written");
+        }
+        rows.addAndGet(windowBatch.size());
+        alertRows.addAndGet(alertBatch.size());
+        try {
+            consumer.commitSync(offsets);
+        } catch (RuntimeException e) {
+            // Partitions moved to another instance meanwhile: it replays them, and the upserts make that harmless.
+            log.info("offset commit after the write failed ({}); the batch will be written again", e.getMessage());
+        }
+    }
+
+    /** Window rows written (upserts, counting rewrites of a window), since start. */
+    public long rows() {
+        return rows.get();
+    }
+
+    public long alertRows() {
+        return alertRows.get();
+    }
+
+    public long retries() {
+        return retries.get();
+    }
+
+    /** What the table holds: rows and the sum of their counts. */
+    public record TableTotals(long rows, long countSum, long alerts) {}
+
+    public static TableTotals totals(String url, String user, String password) throws SQLException {
+        try (Connection c = connect(url, user, password); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT (SELECT count(*) FROM sensor_agg_1m), "
+                     + "(SELECT coalesce(sum(count), 0) FROM sensor_agg_1m), (SELECT count(*) FROM alerts)")) {
+            r.next();
+            return new TableTotals(r.getLong(1), r.getLong(2), r.getLong(3));
+        }
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // Broken anyway.
+            }
+            connection = null;
+        }
+    }
+
+    /** Stops {@link #run()}: it finishes or abandons its batch (uncommitted: replayed later) and returns. */
+    @Override
+    public void close() {
+        stop = true;
+        consumer.wakeup();
+    }
+}
