@@ -86,6 +86,25 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
     Path summaryJson;
 
+    @Option(names = "--no-sink", description = "Do not write the results to PostgreSQL.")
+    boolean noSink;
+
+    @Option(names = "--jdbc-url", description = "Write the results to this PostgreSQL database instead of an embedded one.")
+    String jdbcUrl;
+
+    @Option(names = "--db-user", description = "User for --jdbc-url.")
+    String dbUser;
+
+    @Option(names = "--db-password-file", paramLabel = "FILE", description = "A file whose first line is the password for --jdbc-url.")
+    Path dbPasswordFile;
+
+    @Option(names = "--zscore", defaultValue = "0",
+            description = "Also alert on points this many standard deviations from their window's mean so far (0: off).")
+    double zscore;
+
+    @Option(names = "--keep-running", description = "After the summary, keep the cluster, database and processor up until Ctrl-C.")
+    boolean keepRunning;
+
     @Override
     public Integer call() throws Exception {
         RunConfig config = new RunConfig(
@@ -94,13 +113,42 @@ final class RunCommand implements Callable<Integer> {
                 connection.clientConfig(),
                 new TopicSettings(topicPrefix.prefix, partitions, 0),
                 processing.guarantee, processing.threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson,
-                processors, standbys, ChaosSpec.parse(chaos));
+                processors, standbys, ChaosSpec.parse(chaos), sink(), zscore);
         var out = spec.commandLine().getOut();
-        RunSummary summary = new PipelineRun(config, out).execute().summary();
-        out.println(summary.describe());
-        if (summaryJson != null) {
-            summary.writeJson(summaryJson);
-        }
+        RunSummary summary = new PipelineRun(config, out).execute(s -> {
+            out.println(s.describe());
+            if (summaryJson != null) {
+                s.writeJson(summaryJson);
+            }
+            if (keepRunning) {
+                out.println("everything is still running (--keep-running); Ctrl-C to stop");
+                out.flush();
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }).summary();
         return summary.ok() ? Main.OK : Main.FAILED;
+    }
+
+    private RunConfig.Sink sink() {
+        if (noSink) {
+            return RunConfig.Sink.OFF;
+        }
+        if (jdbcUrl == null) {
+            return RunConfig.Sink.EMBEDDED;
+        }
+        String password = null;
+        if (dbPasswordFile != null) {
+            try {
+                password = java.nio.file.Files.readAllLines(dbPasswordFile).stream().findFirst().orElse("");
+            } catch (java.io.IOException e) {
+                throw new io.kpipe.config.UsageException("--db-password-file", "cannot read " + dbPasswordFile
+                        + " (" + e.getMessage() + ")");
+            }
+        }
+        return new RunConfig.Sink(true, jdbcUrl, dbUser, password);
     }
 }

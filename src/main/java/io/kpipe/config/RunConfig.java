@@ -31,7 +31,19 @@ public record RunConfig(
         Path summaryJson,
         int processors,
         int standbys,
-        List<ChaosEvent> chaos) {
+        List<ChaosEvent> chaos,
+        Sink sink,
+        double zscore) {
+
+    /**
+     * The PostgreSQL sink of a run: off, or on with an embedded server ({@code jdbcUrl} null) or a
+     * given database.
+     */
+    public record Sink(boolean enabled, String jdbcUrl, String user, String password) {
+        public static final Sink OFF = new Sink(false, null, null, null);
+        public static final Sink EMBEDDED = new Sink(true, null, null, null);
+    }
+
 
     public RunConfig {
         UsageException.require(duration.toMillis() > 0, "--duration", "must be positive, got " + duration);

@@ -3,6 +3,8 @@ package io.kpipe.run;
 import io.kpipe.chaos.ChaosRunner;
 import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.Durations;
+import io.kpipe.devices.DeviceFile;
+import io.kpipe.devices.DeviceRegistry;
 import io.kpipe.config.GeneratorConfig;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.ProcessorConfig;
@@ -12,6 +14,9 @@ import io.kpipe.generate.Generator;
 import io.kpipe.generate.GeneratorResult;
 import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
+import io.kpipe.sink.EmbeddedDatabase;
+import io.kpipe.sink.PostgresSink;
+import io.kpipe.sink.PostgresWriter;
 import io.kpipe.topics.TopicAdmin;
 import io.kpipe.topics.Topics;
 import java.io.IOException;
@@ -58,6 +63,14 @@ public final class PipelineRun {
     }
 
     public Result execute() throws InterruptedException {
+        return execute(summary -> { });
+    }
+
+    /**
+     * Runs, and hands the summary to {@code beforeStop} while everything is still up (for
+     * {@code --keep-running}: it may block until Ctrl-C).
+     */
+    public Result execute(java.util.function.Consumer<RunSummary> beforeStop) throws InterruptedException {
         ChaosRunner.validate(config.chaos(), config.localCluster() ? config.cluster().brokers() : 0,
                 config.processors(), config.duration());
         try (Resources resources = new Resources()) {
@@ -66,12 +79,17 @@ public final class PipelineRun {
             KafkaConnection kafka = new KafkaConnection(
                     cluster != null ? cluster.bootstrapServers() : config.bootstrapServers(), config.clientConfig());
             Created created = createTopics(kafka);
+            int devices = DeviceRegistry.write(kafka, config.topics().prefix(),
+                    DeviceFile.seed(config.sensors(), Generator::sensorName));
+            out.printf("device registry: %,d sensors written to %s%n", devices, topics.devices().name());
+            SinkRun sink = config.sink().enabled() ? startSink(resources, kafka, work) : null;
             ProcessingStats stats = new ProcessingStats();
             ProcessorConfig pc = ProcessorConfig.defaults(kafka, config.topics().prefix(), work.resolve("streams"),
                             created.replication())
                     .withGuarantee(config.guarantee())
                     .withThreads(config.threads())
-                    .withStandbys(config.standbys());
+                    .withStandbys(config.standbys())
+                    .withZscore(config.zscore());
             ProcessorGroup group = null;
             if (config.processors() > 0) {
                 out.printf("starting %d processor process(es)...%n", config.processors());
@@ -87,8 +105,40 @@ public final class PipelineRun {
             out.printf("running for %s: %s points/s, %,d sensors, %s%n", Durations.format(config.duration()),
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
                     config.guarantee().kafkaName());
-            return generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos);
+            Result result = generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos, sink);
+            beforeStop.accept(result.summary());
+            return result;
         }
+    }
+
+    /** The sink's database, the sink itself on a thread of its own, and its consumer group. */
+    private record SinkRun(String jdbcUrl, String user, String password, PostgresSink sink, String group) {}
+
+    private SinkRun startSink(Resources resources, KafkaConnection kafka, Path work) {
+        RunConfig.Sink s = config.sink();
+        String url = s.jdbcUrl();
+        String user = s.user();
+        if (url == null) {
+            EmbeddedDatabase db = resources.add(EmbeddedDatabase.start(work.resolve("postgres")));
+            url = db.jdbcUrl();
+            user = EmbeddedDatabase.USER;
+            out.printf("postgres: %s (user %s); psql: %s%n", url, user, db.psql());
+        }
+        PostgresSink.checkAndPrepare(url, user, s.password());
+        String group = PostgresSink.Config.defaultGroup(config.topics().prefix());
+        PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, config.topics().prefix(), url, user,
+                s.password(), group, PostgresWriter.Mode.UPSERT));
+        Thread t = new Thread(() -> {
+            try {
+                sink.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kpipe-sink");
+        t.setDaemon(true);
+        t.start();
+        resources.add(sink);
+        return new SinkRun(url, user, s.password(), sink, group);
     }
 
     /** Starts the local cluster. */
@@ -175,7 +225,7 @@ public final class PipelineRun {
     }
 
     private Result generateAndDrain(KafkaConnection kafka, Generator generator, ProcessingStats stats, String group,
-                                    int brokers, ChaosRunner chaos) throws InterruptedException {
+                                    int brokers, ChaosRunner chaos, SinkRun sink) throws InterruptedException {
         long start = System.nanoTime();
         GeneratorResult sent;
         boolean drained;
@@ -187,17 +237,32 @@ public final class PipelineRun {
             sent = generator.run();
             chaos.awaitDone();
             drained = new Drain(admin, group, topics.points().name()).await(config.drainTimeout());
+            if (sink != null) {
+                // The sink has written everything once its group has committed the end of both topics.
+                drained &= new Drain(admin, sink.group(), topics.aggregates().name()).await(config.drainTimeout())
+                        && new Drain(admin, sink.group(), topics.alerts().name()).await(config.drainTimeout());
+            }
             timeline = progress.samples();
             latency = config.warmup().isZero() ? stats.totalLatency() : progress.afterWarmup();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Reconciler.Output output = new Reconciler(kafka, topics, sent.tally().windowMs()).read();
         List<ChaosRunner.Done> events = Recovery.of(chaos.done(), timeline);
-        return new Result(summary(sent, output, drained, seconds, latency, brokers, events), timeline);
+        RunSummary.Sink sinkTotals = null;
+        if (sink != null) {
+            try {
+                PostgresSink.TableTotals t = PostgresSink.totals(sink.jdbcUrl(), sink.user(), sink.password());
+                sinkTotals = new RunSummary.Sink(t.rows(), t.countSum(), t.alerts(), sink.sink().rows());
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot read the sink's tables: " + e.getMessage(), e);
+            }
+        }
+        return new Result(summary(sent, output, drained, seconds, latency, brokers, events, sinkTotals),
+                timeline);
     }
 
     private RunSummary summary(GeneratorResult sent, Reconciler.Output o, boolean drained, double seconds,
-                               Histogram latency, int brokers, List<ChaosRunner.Done> chaos) {
+                               Histogram latency, int brokers, List<ChaosRunner.Done> chaos, RunSummary.Sink sink) {
         KeyCheck keys = KeyCheck.of(sent.tally().counts(), Generator::sensorName, o);
         long invalidDiff = sent.invalid() - o.invalid();
         long lost = keys.lost() + Math.max(0, invalidDiff);
@@ -210,7 +275,7 @@ public final class PipelineRun {
                         ProgressLine.pct(latency, 99.9), latency.getMaxValue()),
                 brokers, config.topics().partitions(), config.guarantee().kafkaName(), config.threads(),
                 config.sensors(), config.rate() == 0 ? "max" : Long.toString(config.rate()),
-                config.processors(), config.standbys(), chaos);
+                config.processors(), config.standbys(), chaos, o.alerts(), sink);
     }
 
     /** The books must start at zero: a points topic that already holds records would skew them. */

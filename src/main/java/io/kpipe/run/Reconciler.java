@@ -31,7 +31,7 @@ public final class Reconciler {
      * and the points judged late per window they belonged to.
      */
     public record Output(long windows, long aggregatedCount, long invalid, long late,
-                         Map<String, Long> finalCounts, Map<String, Long> lateByWindow) {}
+                         Map<String, Long> finalCounts, Map<String, Long> lateByWindow, long alerts) {}
 
     private final KafkaConnection kafka;
     private final Topics topics;
@@ -67,8 +67,10 @@ public final class Reconciler {
                 dead[0]++;
             }
         });
+        long[] alerts = new long[1];
+        readAll(topics.alerts().name(), r -> alerts[0]++);
         long sum = finalCounts.values().stream().mapToLong(Long::longValue).sum();
-        return new Output(finalCounts.size(), sum, dead[0], dead[1], finalCounts, lateByWindow);
+        return new Output(finalCounts.size(), sum, dead[0], dead[1], finalCounts, lateByWindow, alerts[0]);
     }
 
     private void readAll(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {

@@ -1,6 +1,7 @@
 package io.kpipe.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kpipe.chaos.ChaosRunner;
@@ -41,7 +42,19 @@ public record RunSummary(
         @JsonProperty("rate_target") String rateTarget,
         @JsonProperty("processors") int processors,
         @JsonProperty("standbys") int standbys,
-        @JsonProperty("chaos") List<ChaosRunner.Done> chaos) {
+        @JsonProperty("chaos") List<ChaosRunner.Done> chaos,
+        @JsonProperty("alerts") long alerts,
+        @JsonUnwrapped Sink sink) {
+
+    /**
+     * What the PostgreSQL sink's tables hold at the end: {@code rows} windows whose counts add up to
+     * {@code countSum}, which must equal the windows and points aggregated; {@code rowsWritten} counts
+     * every upsert (a window is rewritten at each of its updates).
+     */
+    public record Sink(@JsonProperty("sink_rows") long rows,
+                       @JsonProperty("sink_count_sum") long countSum,
+                       @JsonProperty("sink_alerts") long alerts,
+                       @JsonProperty("sink_rows_written") long rowsWritten) {}
 
     /** Percentiles of the time from a point's send to its aggregation, in milliseconds. */
     public record Latency(@JsonProperty("p50") long p50, @JsonProperty("p99") long p99,
@@ -57,7 +70,12 @@ public record RunSummary(
     }
 
     public boolean ok() {
-        return lost == 0 && duplicated == 0;
+        return lost == 0 && duplicated == 0 && sinkOk();
+    }
+
+    /** With a sink: its table holds every window, with the aggregated counts, and every alert. */
+    public boolean sinkOk() {
+        return sink == null || sink.rows() == windows && sink.countSum() == aggregated && sink.alerts() == alerts;
     }
 
     public void writeJson(Path file) {
@@ -74,12 +92,16 @@ public record RunSummary(
                 kpipe run: %,d points in %.1f s = %,.0f points/s end to end (%s, %d broker(s), %d partitions, %d thread(s)%s)
                   produced    %,d (valid %,d, invalid %,d); send failed %,d
                   output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s
+                  alerts      %,d%s
                   latency     p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (sent -> aggregated)
                   lost %,d, duplicated %,d (windows checked one by one: %,d wrong): %s""",
                 aggregated + late + dlq, durationS, throughputPerS, guarantee, brokers, partitions, threads,
                 processors == 0 ? "" : " in each of " + processors + " processor processes",
                 produced, producedValid, producedInvalid, sendFailed,
                 aggregated, windows, late, dlq, drained ? "" : " (NOT DRAINED: the processor did not catch up)",
+                alerts, sink == null ? "" : String.format(Locale.ROOT,
+                        "; PostgreSQL: %,d windows with counts summing to %,d, %,d alerts%s", sink.rows(), sink.countSum(),
+                        sink.alerts(), sinkOk() ? " (exact)" : " (NOT EXACT)"),
                 latencyMs.p50(), latencyMs.p99(), latencyMs.p999(), latencyMs.max(),
                 lost, duplicated, windowsWrong, ok() ? "OK" : "FAILED");
     }

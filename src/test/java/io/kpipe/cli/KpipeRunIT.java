@@ -46,6 +46,11 @@ class KpipeRunIT {
         assertThat(s.get("windows_wrong").asLong()).isZero();
         assertThat(s.get("chaos")).isEmpty();
         assertThat(s.get("processors").asInt()).isZero();
+        // The embedded PostgreSQL sink holds every window with its exact count, and every alert.
+        assertThat(text).containsPattern("(?m)^postgres: jdbc:postgresql://127\\.0\\.0\\.1:\\d+/postgres \\(user postgres\\); psql: psql -h 127\\.0\\.0\\.1 -p \\d+ -U postgres postgres$");
+        assertThat(s.get("sink_rows").asLong()).isEqualTo(s.get("windows").asLong()).isPositive();
+        assertThat(s.get("sink_count_sum").asLong()).isEqualTo(s.get("aggregated").asLong());
+        assertThat(s.get("sink_alerts").asLong()).isEqualTo(s.get("alerts").asLong()).isPositive();
         assertThat(s.get("drained").asBoolean()).isTrue();
         assertThat(s.get("brokers").asInt()).isEqualTo(1);
         assertThat(s.get("partitions").asInt()).isEqualTo(12);

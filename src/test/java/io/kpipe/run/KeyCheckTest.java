@@ -12,7 +12,7 @@ class KeyCheckTest {
     private static Reconciler.Output output(Map<String, Long> finalCounts, Map<String, Long> late) {
         long sum = finalCounts.values().stream().mapToLong(Long::longValue).sum();
         return new Reconciler.Output(finalCounts.size(), sum, 0, late.values().stream().mapToLong(Long::longValue).sum(),
-                finalCounts, late);
+                finalCounts, late, 0);
     }
 
     private static String key(int sensor, long start) {
