@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "sink", mixinStandardHelpOptions = true, description = "Write the pipeline's results to a store.",
-        subcommands = SinkCommand.Postgres.class)
+        subcommands = {SinkCommand.Postgres.class, SinkCommand.FileSinkCommand.class})
 final class SinkCommand {
 
     @Command(name = "postgres", mixinStandardHelpOptions = true, sortOptions = false,
@@ -97,6 +97,49 @@ final class SinkCommand {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    @Command(name = "files", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Write window aggregates as NDJSON files (one record value per line), rolled by size or age,",
+                    "each batch fsynced before its offsets are committed. Runs until Ctrl-C."})
+    static final class FileSinkCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        ConnectionOptions connection;
+
+        @Option(names = "--dir", required = true, description = "Directory for the files (created if missing).")
+        Path dir;
+
+        @Option(names = "--max-bytes", defaultValue = "134217728", description = "Roll a file at this size (default ${DEFAULT-VALUE}).")
+        long maxBytes;
+
+        @Option(names = "--roll-interval", defaultValue = "1h", converter = Converters.DurationConverter.class,
+                description = "Roll a file at this age (default ${DEFAULT-VALUE}).")
+        java.time.Duration rollInterval;
+
+        @Option(names = "--group", description = "Consumer group (default: <topic-prefix>kpipe-sink-files).")
+        String group;
+
+        @Mixin
+        TopicPrefixOption topicPrefix;
+
+        @Override
+        public Integer call() {
+            UsageException.require(maxBytes >= 1024, "--max-bytes", "must be at least 1024, got " + maxBytes);
+            var kafka = connection.connection();
+            try (Admin admin = Connectivity.admin(kafka)) {
+                Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).aggregates().name());
+            }
+            io.kpipe.sink.FileSink sink = new io.kpipe.sink.FileSink(new io.kpipe.sink.FileSink.Config(kafka,
+                    topicPrefix.prefix, dir, maxBytes, rollInterval,
+                    group != null ? group : io.kpipe.sink.FileSink.Config.defaultGroup(topicPrefix.prefix)));
+            new Resources().add(sink);
+            spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m to " + dir + "; Ctrl-C to stop");
+            sink.run();
+            return Main.OK;
         }
     }
 }
