@@ -1,6 +1,7 @@
 package io.kpipe.cli;
 
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.http.QueryApi;
 import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
 import io.kpipe.run.Connectivity;
@@ -61,6 +62,10 @@ final class ProcessCommand implements Callable<Integer> {
     @Mixin
     TopicPrefixOption topicPrefix;
 
+    @Option(names = "--http-port", defaultValue = "8080",
+            description = "Port of the HTTP API on 127.0.0.1 (/api/sensors/{id}); 0 picks a free port (default ${DEFAULT-VALUE}).")
+    int httpPort;
+
     /** Run as a child of {@code kpipe run}: stats lines on stdout, and exit when stdin closes. */
     @Option(names = "--child", hidden = true)
     boolean child;
@@ -77,10 +82,14 @@ final class ProcessCommand implements Callable<Integer> {
         String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix.prefix);
         ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix.prefix, appId, processing.guarantee, processing.threads, window, grace,
                 ProcessorConfig.DEFAULT_MAX_FUTURE, commitInterval, ProcessorConfig.DEFAULT_CACHE_BYTES, state,
-                Math.min(3, brokers), standbys, zscore);
+                Math.min(3, brokers), standbys, zscore, null);
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
+        QueryApi api = resources.add(QueryApi.start("127.0.0.1", httpPort));
+        config = config.withApplicationServer(api.address());
         PointProcessor processor = resources.add(PointProcessor.start(config, stats));
+        api.attach(processor);
+        spec.commandLine().getErr().println("HTTP API: http://" + api.address() + "/api/sensors/{id}");
         spec.commandLine().getErr().println("processing " + topicPrefix.prefix + "points as " + appId + " (" + processing.guarantee.kafkaName()
                 + ", " + processing.threads + " thread(s)); Ctrl-C to stop");
         if (child) {

@@ -23,7 +23,8 @@ public record ProcessorConfig(
         Path stateDir,
         int replication,
         int standbys,
-        double zscore) {
+        double zscore,
+        String applicationServer) {
 
     /** Kafka Streams processing guarantees, by their Kafka names. */
     public enum Guarantee {
@@ -79,32 +80,38 @@ public record ProcessorConfig(
     public static ProcessorConfig defaults(KafkaConnection kafka, String topicPrefix, Path stateDir, int replication) {
         return new ProcessorConfig(kafka, topicPrefix, defaultApplicationId(topicPrefix), Guarantee.EXACTLY_ONCE_V2, 2,
                 DEFAULT_WINDOW, DEFAULT_GRACE, DEFAULT_MAX_FUTURE, DEFAULT_COMMIT_INTERVAL, DEFAULT_CACHE_BYTES,
-                stateDir, replication, 0, 0);
+                stateDir, replication, 0, 0, null);
     }
 
     public ProcessorConfig withApplicationId(String id) {
         return new ProcessorConfig(kafka, topicPrefix, id, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys, zscore);
+                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
     }
 
     public ProcessorConfig withGuarantee(Guarantee g) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, g, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys, zscore);
+                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
     }
 
     public ProcessorConfig withStandbys(int n) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, n, zscore);
+                commitInterval, cacheBytes, stateDir, replication, n, zscore, applicationServer);
     }
 
     /** Alert on a point more than {@code z} standard deviations from its window's mean so far; 0: off. */
     public ProcessorConfig withZscore(double z) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys, z);
+                commitInterval, cacheBytes, stateDir, replication, standbys, z, applicationServer);
+    }
+
+    /** {@code host:port} of this instance's HTTP API, so other instances can forward queries to it. */
+    public ProcessorConfig withApplicationServer(String hostPort) {
+        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
+                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, hostPort);
     }
 
     public ProcessorConfig withThreads(int t) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, t, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys, zscore);
+                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
     }
 }

@@ -43,6 +43,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private final PointDecoder decoder = new PointDecoder();
     private final MutablePoint point = new MutablePoint();
     private final ProcessingStats stats;
+    private final LiveWindows live;
     private final String storeName;
     private final long windowMs;
     private final long graceMs;
@@ -53,8 +54,9 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private KeyValueStore<String, Device> devices;
     private ProcessorNode<?, ?, ?, ?> node;
 
-    PointAggregator(ProcessorConfig config, ProcessingStats stats, String storeName) {
+    PointAggregator(ProcessorConfig config, ProcessingStats stats, LiveWindows live, String storeName) {
         this.stats = stats;
+        this.live = live;
         this.storeName = storeName;
         this.windowMs = config.windowSize().toMillis();
         this.graceMs = config.grace().toMillis();
@@ -166,9 +168,10 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
                     // The registry may have learnt of the sensor since the window opened.
                     w.device = devices.get(w.sensorName);
                 }
-                context.forward(new Record<>(WindowResult.key(w.sensorName, w.start),
-                        WindowResult.of(w.sensorName, w.device, w.start, w.start + windowMs, w.aggregate),
-                        w.aggregate.lastTs()), PointTopology.AGGREGATES_SINK);
+                WindowResult result = WindowResult.of(w.sensorName, w.device, w.start, w.start + windowMs, w.aggregate);
+                context.forward(new Record<>(WindowResult.key(w.sensorName, w.start), result, w.aggregate.lastTs()),
+                        PointTopology.AGGREGATES_SINK);
+                live.publish(result);
             }
         } finally {
             internal.setCurrentNode(previous);

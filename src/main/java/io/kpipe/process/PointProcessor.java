@@ -4,7 +4,11 @@ import io.kpipe.config.ProcessorConfig;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,11 +21,12 @@ public final class PointProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PointProcessor.class);
 
     private final KafkaStreams streams;
+    private final LiveWindows live = new LiveWindows();
     private final CountDownLatch running = new CountDownLatch(1);
     private volatile Throwable failure;
 
     private PointProcessor(ProcessorConfig config, ProcessingStats stats) {
-        this.streams = new KafkaStreams(PointTopology.build(config, stats), PointTopology.streamsProperties(config));
+        this.streams = new KafkaStreams(PointTopology.build(config, stats, live), PointTopology.streamsProperties(config));
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 running.countDown();
@@ -43,6 +48,24 @@ public final class PointProcessor implements AutoCloseable {
     /** Waits until the processor has its partitions and is processing. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The latest windows of the sensors this instance owns. */
+    public LiveWindows live() {
+        return live;
+    }
+
+    /**
+     * Which instance owns {@code sensor}'s windows: its {@code application.server} ({@code host:port}),
+     * or null while that is not known (a rebalance is on).
+     */
+    public String owner(String sensor) {
+        KeyQueryMetadata md = streams.queryMetadataForKey(PointTopology.AGGREGATE_STORE,
+                Bytes.wrap(sensor.getBytes(StandardCharsets.UTF_8)), Serdes.Bytes().serializer());
+        if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return null;
+        }
+        return md.activeHost().host() + ":" + md.activeHost().port();
     }
 
     public KafkaStreams.State state() {

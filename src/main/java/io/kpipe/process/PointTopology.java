@@ -41,11 +41,16 @@ public final class PointTopology {
     private PointTopology() {}
 
     public static Topology build(ProcessorConfig config, ProcessingStats stats) {
+        return build(config, stats, new LiveWindows());
+    }
+
+    /** The topology; window results are also published to {@code live} for HTTP queries. */
+    public static Topology build(ProcessorConfig config, ProcessingStats stats, LiveWindows live) {
         Topics topics = Topics.withPrefix(config.topicPrefix());
         Topology topology = new Topology(new TopologyConfig(new StreamsConfig(streamsProperties(config))));
         topology.addSource("points", Serdes.Bytes().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.points().name());
-        topology.addProcessor("aggregate", () -> new PointAggregator(config, stats, AGGREGATE_STORE), "points");
+        topology.addProcessor("aggregate", () -> new PointAggregator(config, stats, live, AGGREGATE_STORE), "points");
         topology.addStateStore(WindowAggregateStore.builder(AGGREGATE_STORE,
                 config.windowSize().toMillis(), config.grace().toMillis()), "aggregate");
         topology.addSink(AGGREGATES_SINK, topics.aggregates().name(), topics.aggregates().keySerde().serializer(),
@@ -73,6 +78,9 @@ public final class PointTopology {
         t.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         t.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replication());
         t.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbys());
+        if (config.applicationServer() != null) {
+            t.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
+        }
         t.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
                 Integer.toString(Math.max(1, config.replication() - 1)));
         // Opt in now to what Kafka 5.0 makes the default (and which it warns about otherwise).

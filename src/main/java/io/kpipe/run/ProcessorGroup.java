@@ -115,7 +115,8 @@ public final class ProcessorGroup implements AutoCloseable {
                 "--guarantee", config.guarantee().kafkaName(),
                 "--threads", Integer.toString(config.threads()),
                 "--standbys", Integer.toString(config.standbys()),
-                "--state-dir", dir.resolve("state").toString()));
+                "--state-dir", dir.resolve("state").toString(),
+                "--http-port", "0"));
         clientConfig.forEach((k, v) -> args.addAll(List.of("-X", k + "=" + v)));
         List<String> options = new ArrayList<>(JVM_OPTIONS);
         options.add("-Dkpipe.processor.id=" + id);
