@@ -73,7 +73,7 @@ public final class FaultSuite {
             RunConfig rc = new RunConfig(new ClusterConfig(s.brokers(), 0, null, false), null, Map.of(),
                     new TopicSettings("", 12, 0), s.guarantee(), 2, duration, rate, 10_000, 0.0001, 0,
                     Duration.ofSeconds(180), Duration.ZERO, null, s.processors(), s.standbys(), ChaosSpec.parse(s.chaos()),
-                    RunConfig.Sink.OFF, 0);
+                    RunConfig.Sink.OFF, 0, -1);
             RunSummary r = new PipelineRun(rc, out).execute().summary();
             out.println(r.describe());
             Map<String, Object> m = new LinkedHashMap<>();

@@ -102,6 +102,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Also alert on points this many standard deviations from their window's mean so far (0: off).")
     double zscore;
 
+    @Option(names = "--http-port", defaultValue = "8080",
+            description = "Port of the HTTP API on 127.0.0.1 (/api/sensors/{id}); 0 picks a free port, -1 serves none "
+                    + "(default ${DEFAULT-VALUE}). With --processors, each child serves its own on a free port.")
+    int httpPort;
+
     @Option(names = "--keep-running", description = "After the summary, keep the cluster, database and processor up until Ctrl-C.")
     boolean keepRunning;
 
@@ -113,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
                 connection.clientConfig(),
                 new TopicSettings(topicPrefix.prefix, partitions, 0),
                 processing.guarantee, processing.threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson,
-                processors, standbys, ChaosSpec.parse(chaos), sink(), zscore);
+                processors, standbys, ChaosSpec.parse(chaos), sink(), zscore, httpPort);
         var out = spec.commandLine().getOut();
         RunSummary summary = new PipelineRun(config, out).execute(s -> {
             out.println(s.describe());

@@ -13,6 +13,7 @@ import java.util.Map;
  * Latency percentiles of the summary leave out the first {@code warmup} (JIT, first rebalance).
  * {@code processors}: child processor JVMs, or 0 for one processor inside kpipe run;
  * {@code chaos}: faults to inject (see {@code chaos.ChaosRunner}).
+ * {@code httpPort}: the HTTP API of the in-process processor (0: a free port, -1: none).
  */
 public record RunConfig(
         ClusterConfig cluster,
@@ -33,7 +34,8 @@ public record RunConfig(
         int standbys,
         List<ChaosEvent> chaos,
         Sink sink,
-        double zscore) {
+        double zscore,
+        int httpPort) {
 
     /**
      * The PostgreSQL sink of a run: off, or on with an embedded server ({@code jdbcUrl} null) or a
@@ -57,6 +59,8 @@ public record RunConfig(
         UsageException.require(standbys >= 0 && standbys <= 8, "--standbys", "must be 0..8, got " + standbys);
         clientConfig = Map.copyOf(clientConfig);
         chaos = List.copyOf(chaos);
+        UsageException.require(httpPort >= -1 && httpPort <= 65535, "--http-port",
+                "must be a port 0..65535 (0: a free one), got " + httpPort);
     }
 
     public boolean localCluster() {

@@ -11,6 +11,7 @@ import io.kpipe.config.ProcessorConfig;
 import io.kpipe.config.RunConfig;
 import io.kpipe.config.UsageException;
 import io.kpipe.generate.Generator;
+import io.kpipe.http.QueryApi;
 import io.kpipe.generate.GeneratorResult;
 import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
@@ -96,7 +97,16 @@ public final class PipelineRun {
                 group = resources.add(ProcessorGroup.start(config.processors(), pc, config.clientConfig(), work, stats,
                         PROCESSOR_START_TIMEOUT));
             } else {
-                startProcessor(resources, pc, stats);
+                QueryApi api = null;
+                if (config.httpPort() >= 0) {
+                    api = resources.add(QueryApi.start("127.0.0.1", config.httpPort()));
+                    pc = pc.withApplicationServer(api.address());
+                }
+                PointProcessor processor = startProcessor(resources, pc, stats);
+                if (api != null) {
+                    api.attach(processor);
+                    out.printf("HTTP API: http://%s/api/sensors/{id}%n", api.address());
+                }
             }
             Generator generator = resources.add(new Generator(new GeneratorConfig(kafka, config.topics().prefix(),
                     config.rate(), config.sensors(), 0, config.duration(), config.invalidRatio(), config.lateRatio(),
@@ -215,13 +225,14 @@ public final class PipelineRun {
         }
     }
 
-    private static void startProcessor(Resources resources, ProcessorConfig pc, ProcessingStats stats)
+    private static PointProcessor startProcessor(Resources resources, ProcessorConfig pc, ProcessingStats stats)
             throws InterruptedException {
         PointProcessor processor = resources.add(PointProcessor.start(pc, stats));
         if (!processor.awaitRunning(PROCESSOR_START_TIMEOUT)) {
             throw new IllegalStateException("processor not running after " + PROCESSOR_START_TIMEOUT.toSeconds()
                     + "s (state " + processor.state() + ")");
         }
+        return processor;
     }
 
     private Result generateAndDrain(KafkaConnection kafka, Generator generator, ProcessingStats stats, String group,

@@ -110,7 +110,7 @@ class ChaosIT {
     private void stopRunWithASignal(boolean kill) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process kpipe = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "run", "--processors", "1", "--duration", "120s", "--rate", "5k", "--sensors", "100")
+                "run", "--processors", "1", "--duration", "120s", "--rate", "5k", "--sensors", "100", "--http-port", "0")
                 .redirectError(dir.resolve("stderr.txt").toFile())
                 .start();
         List<ProcessHandle> children = List.of();
@@ -141,7 +141,7 @@ class ChaosIT {
 
     private JsonNode run(int expectedExit, String... args) throws Exception {
         Path json = dir.resolve("summary.json");
-        List<String> all = new ArrayList<>(List.of("run", "--summary-json", json.toString()));
+        List<String> all = new ArrayList<>(List.of("run", "--summary-json", json.toString(), "--http-port", "0"));
         all.addAll(List.of(args));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = Main.execute(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),

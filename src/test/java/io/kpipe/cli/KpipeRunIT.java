@@ -26,7 +26,8 @@ class KpipeRunIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         int code = Main.execute(new String[] {"run", "--duration", "6s", "--rate", "25k", "--sensors", "2000",
-                        "--invalid-ratio", "0.01", "--late-ratio", "0.005", "--summary-json", json.toString()},
+                        "--invalid-ratio", "0.01", "--late-ratio", "0.005", "--summary-json", json.toString(),
+                        "--http-port", "0"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
 
         String text = out.toString(StandardCharsets.UTF_8);
@@ -48,6 +49,7 @@ class KpipeRunIT {
         assertThat(s.get("processors").asInt()).isZero();
         // The embedded PostgreSQL sink holds every window with its exact count, and every alert.
         assertThat(text).containsPattern("(?m)^postgres: jdbc:postgresql://127\\.0\\.0\\.1:\\d+/postgres \\(user postgres\\); psql: psql -h 127\\.0\\.0\\.1 -p \\d+ -U postgres postgres$");
+        assertThat(text).containsPattern("(?m)^HTTP API: http://127\\.0\\.0\\.1:\\d+/api/sensors/\\{id\\}$");
         assertThat(s.get("sink_rows").asLong()).isEqualTo(s.get("windows").asLong()).isPositive();
         assertThat(s.get("sink_count_sum").asLong()).isEqualTo(s.get("aggregated").asLong());
         assertThat(s.get("sink_alerts").asLong()).isEqualTo(s.get("alerts").asLong()).isPositive();

@@ -128,7 +128,7 @@ class PipelineIT {
         String prefix = SharedCluster.unique("run-");
         RunConfig config = new RunConfig(ClusterConfig.ofBrokers(1), cluster.bootstrapServers(), Map.of(),
                 new TopicSettings(prefix, 6, 0), Guarantee.AT_LEAST_ONCE, 1, Duration.ofSeconds(4), 20_000, 1_000,
-                0.01, 0.01, Duration.ofSeconds(90), Duration.ZERO, null, 0, 0, List.of(), RunConfig.Sink.OFF, 0);
+                0.01, 0.01, Duration.ofSeconds(90), Duration.ZERO, null, 0, 0, List.of(), RunConfig.Sink.OFF, 0, -1);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         RunSummary s = new PipelineRun(config, new java.io.PrintWriter(progress, true, StandardCharsets.UTF_8)).execute().summary();
