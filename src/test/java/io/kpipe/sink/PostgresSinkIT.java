@@ -190,6 +190,60 @@ class PostgresSinkIT {
     }
 
     @Test
+    void shouldEndWithAnExactTableWhenTheSinkProcessIsKilledMidBatchAndRestarted(LocalCluster cluster) throws Exception {
+        KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
+        String prefix = SharedCluster.unique("pgkill-");
+        Pipelines.createTopics(kafka, prefix, 3);
+        Map<String, WindowResult> last = new TreeMap<>();
+        try (KafkaProducer<String, WindowResult> p = new KafkaProducer<>(kafka.clientProperties(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 20)),
+                new StringSerializer(), new WindowResultSerde())) {
+            for (int update = 1; update <= 10; update++) {
+                for (int s = 0; s < 2000; s++) {
+                    for (int w = 0; w < 10; w++) {
+                        long start = W0 + w * 60_000L;
+                        WindowResult r = new WindowResult("s-" + s, "site-1", "C", start, start + 60_000, update,
+                                update, 1.0, 1.0, 1.0, 0.0, start, start + update);
+                        String key = WindowResult.key(r.sensor(), start);
+                        p.send(new ProducerRecord<>(Topics.withPrefix(prefix).aggregates().name(), key, r));
+                        last.put(key, r);
+                    }
+                }
+            }
+        }
+        PostgresSink.checkAndPrepare(url(), "postgres", null);
+        String[] args = {"sink", "postgres", "--bootstrap-servers", cluster.bootstrapServers(), "--topic-prefix", prefix,
+                "--jdbc-url", url(), "--user", "postgres"};
+        Process first = sinkProcess(args);
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> PostgresSink.totals(url(), "postgres", null).rows() > 0);
+            first.destroyForcibly();
+            first.waitFor();
+            assertThat(PostgresSink.totals(url(), "postgres", null).countSum()).as("killed before the end")
+                    .isLessThan(200_000);
+        } finally {
+            first.destroyForcibly();
+        }
+        Process second = sinkProcess(args);
+        try {
+            awaitTable(expected(last));
+            assertThat(PostgresSink.totals(url(), "postgres", null)).isEqualTo(new PostgresSink.TableTotals(20_000, 200_000, 0));
+        } finally {
+            second.destroyForcibly();
+            second.waitFor();
+        }
+    }
+
+    private Process sinkProcess(String[] args) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), "io.kpipe.cli.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(pgData.resolveSibling(
+                pgData.getFileName() + "-sink.log").toFile()).start();
+    }
+
+    @Test
     void shouldRefuseABadUrlOrAMissingDatabaseInOneLine() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> PostgresSink.checkAndPrepare("postgres://x", null, null))
                 .hasMessage("--jdbc-url: must be a PostgreSQL JDBC URL (jdbc:postgresql://HOST:PORT/DATABASE), got 'postgres://x'");
