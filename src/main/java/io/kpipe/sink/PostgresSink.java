@@ -60,6 +60,7 @@ public final class PostgresSink implements AutoCloseable {
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong alertRows = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
     private volatile boolean stop;
     private Connection connection;
 
@@ -120,9 +121,10 @@ public final class PostgresSink implements AutoCloseable {
         try {
             while (!stop) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-                if (!records.isEmpty()) {
-                    writeWithRetries(records);
+                if (!records.isEmpty() && !writeWithRetries(records)) {
+                    continue;
                 }
+                commitPositions();
             }
         } catch (WakeupException e) {
             if (!stop) {
@@ -134,10 +136,36 @@ public final class PostgresSink implements AutoCloseable {
         }
     }
 
-    private void writeWithRetries(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    /**
+     * Commits the consumer's position on every partition where it moved: past what was written, and
+     * past transaction markers (a read_committed consumer skips them, so committing record offsets
+     * + 1 would leave the group one offset short of the end of each transactional partition).
+     */
+    private void commitPositions() {
+        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            long position = consumer.position(tp);
+            Long last = committed.get(tp);
+            if (last == null || position > last) {
+                moved.put(tp, new OffsetAndMetadata(position));
+            }
+        }
+        if (moved.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(moved);
+            moved.forEach((tp, o) -> committed.put(tp, o.offset()));
+        } catch (RuntimeException e) {
+            // Partitions moved to another instance meanwhile: it replays them, and the upserts make that harmless.
+            log.info("offset commit after the write failed ({}); the batch will be written again", e.getMessage());
+        }
+    }
+
+    /** Writes a batch, retrying while the database is unreachable; false if stopped first. */
+    private boolean writeWithRetries(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
         Map<String, WindowResult> latest = new LinkedHashMap<>();
         List<PostgresWriter.AlertRow> alertBatch = new ArrayList<>();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             if (r.topic().equals(topics.aggregates().name())) {
                 WindowResult w = windows.deserialize(r.topic(), r.value());
@@ -150,7 +178,6 @@ public final class PostgresSink implements AutoCloseable {
                     alertBatch.add(new PostgresWriter.AlertRow(r.partition(), r.offset(), a));
                 }
             }
-            offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
         }
         List<WindowResult> windowBatch = new ArrayList<>(latest.values());
         long backoff = 200;
@@ -177,19 +204,14 @@ public final class PostgresSink implements AutoCloseable {
             }
         }
         if (stop) {
-            return;
+            return false;
         }
         if (failing) {
             log.info("PostgreSQL is back; batch written");
         }
         rows.addAndGet(windowBatch.size());
         alertRows.addAndGet(alertBatch.size());
-        try {
-            consumer.commitSync(offsets);
-        } catch (RuntimeException e) {
-            // Partitions moved to another instance meanwhile: it replays them, and the upserts make that harmless.
-            log.info("offset commit after the write failed ({}); the batch will be written again", e.getMessage());
-        }
+        return true;
     }
 
     /** Window rows written (upserts, counting rewrites of a window), since start. */
