@@ -45,7 +45,7 @@ public record Trial(
             throws InterruptedException {
         RunConfig rc = new RunConfig(ClusterConfig.ofBrokers(c.brokers()), bootstrap, Map.of(),
                 new TopicSettings(prefix, c.partitions(), 0), c.guarantee(), c.threads(), duration, rate, c.sensors(),
-                0.0001, 0, Duration.ofSeconds(180), c.warmup(), null, 0, 0, List.of(), RunConfig.Sink.OFF, 0, -1);
+                0.0001, 0, Duration.ofSeconds(180), c.warmup(), null, 0, 0, List.of(), c.sink() ? RunConfig.Sink.EMBEDDED : RunConfig.Sink.OFF, 0, -1);
         PipelineRun.Result r = new PipelineRun(rc, out).execute();
         deleteTopics(bootstrap, prefix);
         KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), duration.toSeconds(), rate);

@@ -71,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Records ProducerPerformance sends (default ${DEFAULT-VALUE}).")
     long yardstickRecords;
 
+    @Option(names = "--sink", description = "Also run the PostgreSQL sink (an embedded server) in every trial, and check its table.")
+    boolean sink;
+
     @Option(names = "--out", defaultValue = "bench-results", description = "Results directory (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -85,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
                 + sc.name().toLowerCase(Locale.ROOT));
         BenchConfig config = new BenchConfig(sc, processing.guarantee, brokers, partitions, processing.threads, sensors, rate, duration, warmup,
-                window, startRate, step, maxRate, repeat, yardstickRecords, dir);
+                window, startRate, step, maxRate, repeat, yardstickRecords, dir, sink);
         var o = spec.commandLine().getOut();
         BenchResult r = new Benchmark(config, o).run();
         Report.write(r, dir);

@@ -25,7 +25,8 @@ public record BenchConfig(
         long maxRate,
         int repeat,
         long yardstickRecords,
-        Path outDir) {
+        Path outDir,
+        boolean sink) {
 
     public enum Scenario { YARDSTICK, MAX, STEADY }
 

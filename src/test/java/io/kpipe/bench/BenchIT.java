@@ -26,7 +26,7 @@ class BenchIT {
     @Test
     void shouldSearchRatesUpToTheLimitAndWriteReconciledResults() throws Exception {
         BenchConfig c = new BenchConfig(BenchConfig.Scenario.MAX, Guarantee.AT_LEAST_ONCE, 1, 3, 1, 200, 1, Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofSeconds(3), 4_000, 4_000, 8_000, 1, 20_000, dir);
+                Duration.ofSeconds(1), Duration.ofSeconds(3), 4_000, 4_000, 8_000, 1, 20_000, dir, false);
 
         BenchResult r = new Benchmark(c, new PrintWriter(new StringWriter())).run();
         Report.write(r, dir);
@@ -61,7 +61,7 @@ class BenchIT {
     @Test
     void shouldReportMedianMinAndMaxOverRepeatsOfASteadyRate() throws Exception {
         BenchConfig c = new BenchConfig(BenchConfig.Scenario.STEADY, Guarantee.EXACTLY_ONCE_V2, 1, 3, 1, 200, 5_000,
-                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3), 1, 1, 0, 2, 20_000, dir);
+                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3), 1, 1, 0, 2, 20_000, dir, false);
 
         BenchResult r = new Benchmark(c, new PrintWriter(new StringWriter())).run();
 
