@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The machine a benchmark ran on, for its report. */
-final class Machine {
+public final class Machine {
     private Machine() {}
 
-    static Map<String, Object> describe() {
+    public static Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("cpu", cpuModel());

@@ -2,7 +2,13 @@ package io.kpipe.cli;
 
 import io.kpipe.bench.BenchResult;
 import io.kpipe.bench.Benchmark;
+import io.kpipe.bench.Machine;
 import io.kpipe.bench.Report;
+import io.kpipe.sink.PostgresWriter;
+import io.kpipe.sink.SinkCapacity;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import io.kpipe.config.BenchConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +27,7 @@ final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--scenario", required = true, description = "yardstick, max or steady.")
+    @Option(names = "--scenario", required = true, description = "yardstick, max, steady, or sink (PostgreSQL write capacity, upsert against COPY).")
     String scenario;
 
     @Mixin
@@ -79,11 +85,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (scenario.equalsIgnoreCase("sink")) {
+            return sink();
+        }
         BenchConfig.Scenario sc;
         try {
             sc = BenchConfig.Scenario.valueOf(scenario.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new io.kpipe.config.UsageException("--scenario", "must be yardstick, max or steady, got '" + scenario + "'");
+            throw new io.kpipe.config.UsageException("--scenario", "must be yardstick, max, steady or sink, got '" + scenario + "'");
         }
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
                 + sc.name().toLowerCase(Locale.ROOT));
@@ -96,5 +105,41 @@ final class BenchCommand implements Callable<Integer> {
         o.print(Report.table(r));
         o.println("results: " + dir.resolve("results.json") + ", report: " + dir.resolve("report.html"));
         return r.valid() ? Main.OK : Main.FAILED;
+    }
+
+    /** Both write modes of the PostgreSQL sink, {@code --repeat} times each, on fresh embedded servers. */
+    private int sink() throws Exception {
+        io.kpipe.config.UsageException.require(repeat >= 1 && repeat <= 20, "--repeat", "must be 1..20, got " + repeat);
+        io.kpipe.config.UsageException.require(sensors >= 1, "--sensors", "must be positive, got " + sensors);
+        Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-sink");
+        var o = spec.commandLine().getOut();
+        SinkCapacity.Load load = new SinkCapacity.Load(sensors, 60, 60, io.kpipe.sink.PostgresSink.MAX_BATCH);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scenario", "sink");
+        result.put("machine", Machine.describe());
+        result.put("load", load);
+        StringBuilder table = new StringBuilder("| write mode | rows/s median (min-max) | PostgreSQL CPU us/row | writer CPU us/row |\n"
+                + "|---|---|---|---|\n");
+        try (io.kpipe.run.TempDir work = new io.kpipe.run.TempDir("kpipe-bench-sink-")) {
+            for (PostgresWriter.Mode mode : PostgresWriter.Mode.values()) {
+                List<SinkCapacity.Repeat> reps = SinkCapacity.measure(mode, load, repeat, work.path(), o);
+                BenchResult.Stats rows = BenchResult.Stats.of(reps.stream().mapToDouble(SinkCapacity.Repeat::rowsPerS).toArray());
+                BenchResult.Stats server = BenchResult.Stats.of(reps.stream().mapToDouble(SinkCapacity.Repeat::serverCpuUsPerRow).toArray());
+                BenchResult.Stats writer = BenchResult.Stats.of(reps.stream().mapToDouble(SinkCapacity.Repeat::writerCpuUsPerRow).toArray());
+                String name = mode.name().toLowerCase(Locale.ROOT);
+                result.put(name, Map.of("repeats", reps, "rows_per_s", rows, "server_cpu_us_per_row", server,
+                        "writer_cpu_us_per_row", writer));
+                table.append(String.format(Locale.ROOT, "| %s | %,.0f (%,.0f-%,.0f) | %.1f | %.1f |%n", name, rows.median(),
+                        rows.min(), rows.max(), server.median(), writer.median()));
+            }
+        }
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve("results.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+                .writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        java.nio.file.Files.writeString(dir.resolve("table.md"), table.toString());
+        o.println();
+        o.print(table);
+        o.println("results: " + dir.resolve("results.json"));
+        return Main.OK;
     }
 }

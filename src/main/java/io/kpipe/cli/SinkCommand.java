@@ -39,9 +39,9 @@ final class SinkCommand {
         @Option(names = "--password-file", paramLabel = "FILE", description = "A file whose first line is the password.")
         Path passwordFile;
 
-        @Option(names = "--write-mode", defaultValue = "upsert",
-                description = "upsert (multi-row INSERT ... ON CONFLICT) or copy (COPY to a temporary table, then one upsert) "
-                        + "(default ${DEFAULT-VALUE}).")
+        @Option(names = "--write-mode", defaultValue = "copy",
+                description = "copy (COPY to a temporary table, then one upsert; the faster, see kpipe bench --scenario sink) "
+                        + "or upsert (multi-row INSERT ... ON CONFLICT) (default ${DEFAULT-VALUE}).")
         String writeMode;
 
         @Option(names = "--group", description = "Consumer group (default: <topic-prefix>kpipe-sink-postgres).")

@@ -20,18 +20,13 @@ import io.kpipe.sink.PostgresSink;
 import io.kpipe.sink.PostgresWriter;
 import io.kpipe.topics.TopicAdmin;
 import io.kpipe.topics.Topics;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -137,7 +132,7 @@ public final class PipelineRun {
         PostgresSink.checkAndPrepare(url, user, s.password());
         String group = PostgresSink.Config.defaultGroup(config.topics().prefix());
         PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, config.topics().prefix(), url, user,
-                s.password(), group, PostgresWriter.Mode.UPSERT));
+                s.password(), group, PostgresWriter.Mode.COPY));
         Thread t = new Thread(() -> {
             try {
                 sink.run();
@@ -302,29 +297,5 @@ public final class PipelineRun {
         }
         UsageException.require(records == 0, "--topic-prefix", "topic '" + topic + "' already holds " + records
                 + " records; kpipe run reconciles from an empty topic: pick a new --topic-prefix or delete the topics");
-    }
-
-    /** A temporary directory deleted on close. */
-    private record TempDir(Path path) implements AutoCloseable {
-        TempDir(String prefix) {
-            this(create(prefix));
-        }
-
-        private static Path create(String prefix) {
-            try {
-                return Files.createTempDirectory(prefix);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void close() {
-            try (Stream<Path> walk = Files.walk(path)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // Best effort: it is in the temporary directory.
-            }
-        }
     }
 }

@@ -13,15 +13,17 @@ import java.nio.file.Path;
 public final class EmbeddedDatabase implements AutoCloseable {
     public static final String USER = "postgres";
     private final EmbeddedPostgres pg;
+    private final Path dir;
 
-    private EmbeddedDatabase(EmbeddedPostgres pg) {
+    private EmbeddedDatabase(EmbeddedPostgres pg, Path dir) {
         this.pg = pg;
+        this.dir = dir;
     }
 
     public static EmbeddedDatabase start(Path dir) {
         try {
             return new EmbeddedDatabase(EmbeddedPostgres.builder().setPort(FreePorts.take(1)[0]).setDataDirectory(dir)
-                    .setCleanDataDirectory(true).setRegisterShutdownHook(false).start());
+                    .setCleanDataDirectory(true).setRegisterShutdownHook(false).start(), dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dir, e);
         }
@@ -34,6 +36,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** A command line to look at the tables while the run is on. */
     public String psql() {
         return "psql -h 127.0.0.1 -p " + pg.getPort() + " -U " + USER + " postgres";
+    }
+
+    /** CPU time the server's processes have used since it started (Linux; 0 elsewhere). */
+    public long cpuNanos() {
+        long pid = ServerCpu.postmasterPid(dir);
+        return pid < 0 ? 0 : ServerCpu.nanos(pid);
     }
 
     @Override

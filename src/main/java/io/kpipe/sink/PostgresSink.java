@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
 public final class PostgresSink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PostgresSink.class);
     private static final long MAX_BACKOFF_MS = 5000;
+    /**
+     * Records per batch (one transaction): one commit of the processor updates every active
+     * sensor's window, 10,000 of them in the default run, so that one commit is one transaction.
+     */
+    public static final int MAX_BATCH = 20_000;
 
     /** Where to write, how, and as which consumer group. */
     public record Config(KafkaConnection kafka, String topicPrefix, String jdbcUrl, String user, String password,
@@ -73,7 +78,7 @@ public final class PostgresSink implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_BATCH)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -106,6 +111,11 @@ public final class PostgresSink implements AutoCloseable {
         p.setProperty("connectTimeout", "10");
         p.setProperty("reWriteBatchedInserts", "true");
         Connection c = DriverManager.getConnection(url, p);
+        // Offsets are committed once the database said "committed": that must survive a crash of the
+        // database too, whatever the server's default (the embedded one's is off).
+        try (Statement s = c.createStatement()) {
+            s.execute("SET synchronous_commit = on");
+        }
         c.setAutoCommit(false);
         return c;
     }
