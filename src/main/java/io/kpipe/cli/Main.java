@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "kpipe", mixinStandardHelpOptions = true, version = "kpipe 0.1.0",
         description = "A streaming pipeline for sensor and log data points on Apache Kafka.",
         subcommands = {RunCommand.class, ClusterCommand.class, TopicsCommand.class, GenerateCommand.class, BenchCommand.class,
-                ProcessCommand.class, FaultsCommand.class, DevicesCommand.class, SinkCommand.class})
+                ProcessCommand.class, FaultsCommand.class, DevicesCommand.class, SinkCommand.class,
+                IngestCommand.class, ProduceCommand.class})
 public final class Main {
     public static final int OK = 0;
     public static final int FAILED = 1;

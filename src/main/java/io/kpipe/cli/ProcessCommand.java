@@ -1,6 +1,8 @@
 package io.kpipe.cli;
 
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.http.HttpService;
+import io.kpipe.metrics.Metrics;
 import io.kpipe.http.QueryApi;
 import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
@@ -85,19 +87,26 @@ final class ProcessCommand implements Callable<Integer> {
                 Math.min(3, brokers), standbys, zscore, null);
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
-        QueryApi api = resources.add(QueryApi.start("127.0.0.1", httpPort));
-        config = config.withApplicationServer(api.address());
+        HttpService http = resources.add(HttpService.start("127.0.0.1", httpPort));
+        Metrics metrics = resources.add(new Metrics()).serveOn(http);
+        QueryApi api = QueryApi.on(http);
+        config = config.withApplicationServer(http.address());
         PointProcessor processor = resources.add(PointProcessor.start(config, stats));
         api.attach(processor);
-        spec.commandLine().getErr().println("HTTP API: http://" + api.address() + "/api/sensors/{id}");
+        metrics.bind(processor.streams()).processing(stats);
+        spec.commandLine().getErr().println("HTTP: " + http.url() + " (/api/sensors/{id}, /metrics)");
         spec.commandLine().getErr().println("processing " + topicPrefix.prefix + "points as " + appId + " (" + processing.guarantee.kafkaName()
                 + ", " + processing.threads + " thread(s)); Ctrl-C to stop");
         if (child) {
             return reportToParent(processor, stats, resources);
         }
         long last = 0;
-        while (true) {
-            Thread.sleep(10_000);
+        for (long second = 1; ; second++) {
+            Thread.sleep(1_000);
+            stats.takeInterval();   // the latency histogram of /metrics grows by a second's worth
+            if (second % 10 != 0) {
+                continue;
+            }
             if (processor.failure() != null || !processor.state().isRunningOrRebalancing()) {
                 spec.commandLine().getErr().println("kpipe process: the processor stopped (" + processor.state() + "): "
                         + (processor.failure() == null ? "see the log above" : processor.failure().getMessage()));

@@ -103,9 +103,14 @@ final class RunCommand implements Callable<Integer> {
     double zscore;
 
     @Option(names = "--http-port", defaultValue = "8080",
-            description = "Port of the HTTP API on 127.0.0.1 (/api/sensors/{id}); 0 picks a free port, -1 serves none "
-                    + "(default ${DEFAULT-VALUE}). With --processors, each child serves its own on a free port.")
+            description = "Port of the HTTP server on 127.0.0.1: dashboard /, /metrics, POST /ingest, /api/stats, "
+                    + "/api/sensors/{id}; 0 picks a free port, -1 serves none (default ${DEFAULT-VALUE}). "
+                    + "With --processors, each child serves its queries and metrics on a free port.")
     int httpPort;
+
+    @Option(names = "--ingest-token-file", paramLabel = "FILE",
+            description = "POST /ingest requires 'Authorization: Bearer <the file's first line>'.")
+    Path ingestTokenFile;
 
     @Option(names = "--keep-running", description = "After the summary, keep the cluster, database and processor up until Ctrl-C.")
     boolean keepRunning;
@@ -118,9 +123,10 @@ final class RunCommand implements Callable<Integer> {
                 connection.clientConfig(),
                 new TopicSettings(topicPrefix.prefix, partitions, 0),
                 processing.guarantee, processing.threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson,
-                processors, standbys, ChaosSpec.parse(chaos), sink(), zscore, httpPort);
+                processors, standbys, ChaosSpec.parse(chaos), sink(), zscore, httpPort,
+                SecretFile.read(ingestTokenFile, "--ingest-token-file"));
         var out = spec.commandLine().getOut();
-        RunSummary summary = new PipelineRun(config, out).execute(s -> {
+        RunSummary summary = new PipelineRun(config, out).terminal(System.console() != null).execute(s -> {
             out.println(s.describe());
             if (summaryJson != null) {
                 s.writeJson(summaryJson);
@@ -145,15 +151,6 @@ final class RunCommand implements Callable<Integer> {
         if (jdbcUrl == null) {
             return RunConfig.Sink.EMBEDDED;
         }
-        String password = null;
-        if (dbPasswordFile != null) {
-            try {
-                password = java.nio.file.Files.readAllLines(dbPasswordFile).stream().findFirst().orElse("");
-            } catch (java.io.IOException e) {
-                throw new io.kpipe.config.UsageException("--db-password-file", "cannot read " + dbPasswordFile
-                        + " (" + e.getMessage() + ")");
-            }
-        }
-        return new RunConfig.Sink(true, jdbcUrl, dbUser, password);
+        return new RunConfig.Sink(true, jdbcUrl, dbUser, SecretFile.read(dbPasswordFile, "--db-password-file"));
     }
 }

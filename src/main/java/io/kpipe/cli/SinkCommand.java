@@ -1,6 +1,8 @@
 package io.kpipe.cli;
 
 import io.kpipe.config.UsageException;
+import io.kpipe.http.HttpService;
+import io.kpipe.metrics.Metrics;
 import io.kpipe.run.Connectivity;
 import io.kpipe.run.Resources;
 import io.kpipe.sink.PostgresSink;
@@ -48,6 +50,9 @@ final class SinkCommand {
         String group;
 
         @Mixin
+        HttpOption http;
+
+        @Mixin
         TopicPrefixOption topicPrefix;
 
         @Override
@@ -73,9 +78,13 @@ final class SinkCommand {
             PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, topicPrefix.prefix, jdbcUrl, user, password,
                     group != null ? group : PostgresSink.Config.defaultGroup(topicPrefix.prefix), mode));
             Resources resources = new Resources();
+            Metrics metrics = resources.add(new Metrics());
+            metrics.postgresSink(sink);
+            HttpService http = this.http.start(resources, metrics);
             resources.add(sink);
             spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m and alerts to "
-                    + jdbcUrl + " (" + mode.name().toLowerCase(Locale.ROOT) + "); Ctrl-C to stop");
+                    + jdbcUrl + " (" + mode.name().toLowerCase(Locale.ROOT) + ")" + (http == null ? "" : "; metrics "
+                    + http.url() + "/metrics") + "; Ctrl-C to stop");
             Thread reporter = new Thread(() -> report(sink), "kpipe-sink-progress");
             reporter.setDaemon(true);
             reporter.start();
@@ -124,6 +133,9 @@ final class SinkCommand {
         String group;
 
         @Mixin
+        HttpOption http;
+
+        @Mixin
         TopicPrefixOption topicPrefix;
 
         @Override
@@ -136,8 +148,15 @@ final class SinkCommand {
             io.kpipe.sink.FileSink sink = new io.kpipe.sink.FileSink(new io.kpipe.sink.FileSink.Config(kafka,
                     topicPrefix.prefix, dir, maxBytes, rollInterval,
                     group != null ? group : io.kpipe.sink.FileSink.Config.defaultGroup(topicPrefix.prefix)));
-            new Resources().add(sink);
-            spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m to " + dir + "; Ctrl-C to stop");
+            Resources resources = new Resources();
+            Metrics metrics = resources.add(new Metrics());
+            metrics.counter("kpipe.sink.rows", "Window records written to NDJSON files", sink, io.kpipe.sink.FileSink::lines,
+                            "sink", "files")
+                    .counter("kpipe.sink.files", "NDJSON files started", sink, io.kpipe.sink.FileSink::files, "sink", "files");
+            HttpService http = this.http.start(resources, metrics);
+            resources.add(sink);
+            spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m to " + dir
+                    + (http == null ? "" : "; metrics " + http.url() + "/metrics") + "; Ctrl-C to stop");
             sink.run();
             return Main.OK;
         }

@@ -234,6 +234,15 @@ public final class LocalCluster implements AutoCloseable {
         return b.pid();
     }
 
+    /** Each broker's state by node id: {@code up}, {@code paused} (SIGSTOPped) or {@code down}. */
+    public synchronized java.util.Map<Integer, String> brokerStates() {
+        java.util.Map<Integer, String> m = new java.util.TreeMap<>();
+        for (BrokerProcess b : brokers()) {
+            m.put(b.nodeId(), paused.contains(b.nodeId()) ? "paused" : b.isAlive() ? "up" : "down");
+        }
+        return m;
+    }
+
     public ClusterConfig config() {
         return config;
     }

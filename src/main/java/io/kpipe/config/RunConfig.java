@@ -35,7 +35,17 @@ public record RunConfig(
         List<ChaosEvent> chaos,
         Sink sink,
         double zscore,
-        int httpPort) {
+        int httpPort,
+        String ingestToken) {
+
+    /** Without an ingest token: {@code POST /ingest} takes any request. */
+    public RunConfig(ClusterConfig cluster, String bootstrapServers, Map<String, String> clientConfig, TopicSettings topics,
+                     Guarantee guarantee, int threads, Duration duration, long rate, int sensors, double invalidRatio,
+                     double lateRatio, Duration drainTimeout, Duration warmup, Path summaryJson, int processors,
+                     int standbys, List<ChaosEvent> chaos, Sink sink, double zscore, int httpPort) {
+        this(cluster, bootstrapServers, clientConfig, topics, guarantee, threads, duration, rate, sensors, invalidRatio,
+                lateRatio, drainTimeout, warmup, summaryJson, processors, standbys, chaos, sink, zscore, httpPort, null);
+    }
 
     /**
      * The PostgreSQL sink of a run: off, or on with an embedded server ({@code jdbcUrl} null) or a

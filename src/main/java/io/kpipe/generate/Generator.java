@@ -53,6 +53,11 @@ public final class Generator implements AutoCloseable {
         }
     }
 
+    /** Its producer, for metrics. */
+    public Producer<byte[], byte[]> producer() {
+        return producer;
+    }
+
     /** The id of sensor {@code index}: {@code s-<index>}. */
     public static String sensorName(int index) {
         return "s-" + index;

@@ -1,14 +1,11 @@
 package io.kpipe.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.kpipe.model.WindowResult;
 import io.kpipe.process.LiveWindows;
 import io.kpipe.process.PointProcessor;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -21,7 +18,6 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 
 /**
  * The processor's HTTP API (JDK {@code HttpServer}, on 127.0.0.1 by default):
@@ -34,44 +30,30 @@ import java.util.concurrent.Executors;
  * {@code {"error": "..."}}: 404 for a sensor without windows, 400 for bad parameters, 503 while the
  * owner is not known (a rebalance).
  */
-public final class QueryApi implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+public final class QueryApi {
     private static final String FORWARDED = "X-Kpipe-Forwarded";
 
-    private final HttpServer server;
+    private final HttpService http;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile PointProcessor processor;
 
-    private QueryApi(HttpServer server) {
-        this.server = server;
+    private QueryApi(HttpService http) {
+        this.http = http;
     }
 
-    /** Binds {@code host:port} (0: a free port) and serves; attach the processor once it exists. */
-    public static QueryApi start(String host, int port) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-            QueryApi api = new QueryApi(server);
-            server.createContext("/api/sensors/", api::sensors);
-            server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "kpipe-http");
-                t.setDaemon(true);
-                return t;
-            }));
-            server.start();
-            return api;
-        } catch (IOException e) {
-            throw new io.kpipe.config.UsageException("--http-port", "cannot listen on " + host + ":" + port
-                    + " (" + e.getMessage() + ")");
-        }
+    /** Serves {@code /api/sensors/} on {@code http}; attach the processor once it exists (503 until then). */
+    public static QueryApi on(HttpService http) {
+        QueryApi api = new QueryApi(http);
+        http.route("/api/sensors/", api::sensors);
+        return api;
     }
 
     public void attach(PointProcessor p) {
         this.processor = p;
     }
 
-    /** {@code host:port} this server listens on. */
-    public String address() {
-        return server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+    private String address() {
+        return http.address();
     }
 
     private void sensors(HttpExchange x) throws IOException {
@@ -176,16 +158,6 @@ public final class QueryApi implements AutoCloseable {
     }
 
     private static void send(HttpExchange x, int status, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        x.getResponseHeaders().set("Content-Type", "application/json");
-        x.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = x.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
+        HttpService.sendJson(x, status, body);
     }
 }

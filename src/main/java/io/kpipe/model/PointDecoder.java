@@ -46,9 +46,9 @@ public final class PointDecoder {
         if (first == BinaryPoint.MAGIC) {
             BinaryPoint.decode(value, out);
         } else if (first == '{' || (isBlank(first) && firstNonBlank(value) == '{')) {
-            decodeJson(key, value, recordTimestamp, out);
+            checkSensor(decodeJson(value, recordTimestamp, out), key);
         } else if (indexOf(value, (byte) ',') >= 0) {
-            decodeCsv(key, value, recordTimestamp, out);
+            checkSensor(decodeCsv(value, recordTimestamp, out), key);
         } else {
             throw new MalformedPointException(String.format(
                     "unrecognised format: first byte 0x%02x is neither binary (0x01), JSON ('{') nor CSV (no comma)",
@@ -56,6 +56,28 @@ public final class PointDecoder {
         }
         checkContent(out);
         return out;
+    }
+
+    /**
+     * Decodes one line of text that names its own sensor (HTTP ingest, file replay): JSON if
+     * {@code json}, else CSV. Returns the sensor id; the point goes to {@code out}. Throws
+     * {@link MalformedPointException} with the reason, as {@link #decode} does.
+     */
+    public String decodeLine(byte[] line, boolean json, long recordTimestamp, MutablePoint out) {
+        if (line.length == 0) {
+            throw new MalformedPointException("empty line");
+        }
+        String sensor = json ? decodeJson(line, recordTimestamp, out) : decodeCsv(line, recordTimestamp, out);
+        if (sensor.isEmpty()) {
+            throw new MalformedPointException("sensor is empty");
+        }
+        int bytes = sensor.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SENSOR_BYTES) {
+            throw new MalformedPointException(
+                    "sensor is " + bytes + " bytes, longer than the " + MAX_SENSOR_BYTES + " allowed");
+        }
+        checkContent(out);
+        return sensor;
     }
 
     private static void checkContent(MutablePoint p) {
@@ -70,7 +92,7 @@ public final class PointDecoder {
         }
     }
 
-    private static void decodeJson(byte[] key, byte[] value, long recordTimestamp, MutablePoint out) {
+    private static String decodeJson(byte[] value, long recordTimestamp, MutablePoint out) {
         String sensor = null;
         long ts = recordTimestamp;
         double v = 0;
@@ -121,11 +143,11 @@ public final class PointDecoder {
         if (!hasValue) {
             throw new MalformedPointException("JSON field 'value' is missing");
         }
-        checkSensor(sensor, key);
         out.set(ts, v, 0);
+        return sensor;
     }
 
-    private static void decodeCsv(byte[] key, byte[] value, long recordTimestamp, MutablePoint out) {
+    private static String decodeCsv(byte[] value, long recordTimestamp, MutablePoint out) {
         String line = new String(value, StandardCharsets.UTF_8).strip();
         int c1 = line.indexOf(',');
         int c2 = c1 < 0 ? -1 : line.indexOf(',', c1 + 1);
@@ -150,8 +172,8 @@ public final class PointDecoder {
         } catch (NumberFormatException e) {
             throw new MalformedPointException("CSV field 'value' is not a number: '" + clip(valueText) + "'");
         }
-        checkSensor(sensor, key);
         out.set(ts, v, 0);
+        return sensor;
     }
 
     private static void checkSensor(String sensor, byte[] key) {

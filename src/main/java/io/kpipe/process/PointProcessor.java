@@ -45,6 +45,11 @@ public final class PointProcessor implements AutoCloseable {
         return p;
     }
 
+    /** The Kafka Streams client, for metrics. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
     /** Waits until the processor has its partitions and is processing. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -102,6 +102,14 @@ public final class ProcessingStats {
         }
     }
 
+    /**
+     * Latencies of every point aggregated up to the last {@link #takeInterval()}, without taking
+     * one (for metrics scrapes, which must not steal the progress line's interval).
+     */
+    public synchronized Histogram totalUpToLastInterval() {
+        return total.copy();
+    }
+
     /** Latencies of every point aggregated so far, including the last interval taken. */
     public synchronized Histogram totalLatency() {
         takeInterval();

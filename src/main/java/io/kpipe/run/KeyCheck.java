@@ -24,11 +24,17 @@ public record KeyCheck(long lost, long duplicated, long windows, long windowsWro
      */
     public static KeyCheck of(Map<Long, long[]> acked, java.util.function.IntFunction<String> sensor,
                               Reconciler.Output output) {
-        Map<String, Long> expected = new HashMap<>();
+        return of(acked, sensor, Map.of(), output);
+    }
+
+    /** {@code alsoAcked}: more acknowledged points by window key (those ingested over HTTP). */
+    public static KeyCheck of(Map<Long, long[]> acked, java.util.function.IntFunction<String> sensor,
+                              Map<String, Long> alsoAcked, Reconciler.Output output) {
+        Map<String, Long> expected = new HashMap<>(alsoAcked);
         acked.forEach((start, counts) -> {
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] > 0) {
-                    expected.put(WindowResult.key(sensor.apply(i), start), counts[i]);
+                    expected.merge(WindowResult.key(sensor.apply(i), start), counts[i], Long::sum);
                 }
             }
         });

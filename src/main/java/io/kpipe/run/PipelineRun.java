@@ -11,6 +11,10 @@ import io.kpipe.config.ProcessorConfig;
 import io.kpipe.config.RunConfig;
 import io.kpipe.config.UsageException;
 import io.kpipe.generate.Generator;
+import io.kpipe.http.Dashboard;
+import io.kpipe.http.HttpService;
+import io.kpipe.http.IngestApi;
+import io.kpipe.metrics.Metrics;
 import io.kpipe.http.QueryApi;
 import io.kpipe.generate.GeneratorResult;
 import io.kpipe.process.PointProcessor;
@@ -24,6 +28,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,6 +54,7 @@ public final class PipelineRun {
     private final RunConfig config;
     private final PrintWriter out;
     private final Topics topics;
+    private boolean terminal;
 
     /** The summary and the run's per-second timeline. */
     public record Result(RunSummary summary, List<Sample> timeline) {}
@@ -56,6 +63,12 @@ public final class PipelineRun {
         this.config = config;
         this.out = out;
         this.topics = Topics.withPrefix(config.topics().prefix());
+    }
+
+    /** Progress as one line redrawn in place with a bar (stdout is a terminal), not a line a second. */
+    public PipelineRun terminal(boolean terminal) {
+        this.terminal = terminal;
+        return this;
     }
 
     public Result execute() throws InterruptedException {
@@ -71,15 +84,30 @@ public final class PipelineRun {
                 config.processors(), config.duration());
         try (Resources resources = new Resources()) {
             Path work = resources.add(new TempDir("kpipe-run-")).path();
+            HttpService http = config.httpPort() >= 0 ? resources.add(HttpService.start("127.0.0.1", config.httpPort())) : null;
             LocalCluster cluster = config.localCluster() ? cluster(resources) : null;
             KafkaConnection kafka = new KafkaConnection(
                     cluster != null ? cluster.bootstrapServers() : config.bootstrapServers(), config.clientConfig());
             Created created = createTopics(kafka);
+            Metrics metrics = resources.add(new Metrics());
+            LiveStats live = new LiveStats(cluster == null ? Map::of : cluster::brokerStates);
+            IngestTally ingestTally = new IngestTally(GeneratorConfig.TALLY_WINDOW.toMillis());
+            IngestApi ingest = null;
+            if (http != null) {
+                metrics.serveOn(http);
+                Dashboard.on(http, live::snapshot);
+                ingest = resources.add(IngestApi.on(http, kafka, topics.points().name(), config.ingestToken(),
+                        IngestApi.Limits.DEFAULT, ingestTally));
+                metrics.bind(ingest.producer());
+                out.printf("HTTP: %s (dashboard), %s/metrics, POST %s/ingest, %s/api/sensors/{id}%n", http.url(),
+                        http.url(), http.url(), http.url());
+            }
             int devices = DeviceRegistry.write(kafka, config.topics().prefix(),
                     DeviceFile.seed(config.sensors(), Generator::sensorName));
             out.printf("device registry: %,d sensors written to %s%n", devices, topics.devices().name());
             SinkRun sink = config.sink().enabled() ? startSink(resources, kafka, work) : null;
             ProcessingStats stats = new ProcessingStats();
+            register(metrics, stats, ingest, sink);
             ProcessorConfig pc = ProcessorConfig.defaults(kafka, config.topics().prefix(), work.resolve("streams"),
                             created.replication())
                     .withGuarantee(config.guarantee())
@@ -93,24 +121,33 @@ public final class PipelineRun {
                         PROCESSOR_START_TIMEOUT));
             } else {
                 QueryApi api = null;
-                if (config.httpPort() >= 0) {
-                    api = resources.add(QueryApi.start("127.0.0.1", config.httpPort()));
-                    pc = pc.withApplicationServer(api.address());
+                if (http != null) {
+                    api = QueryApi.on(http);
+                    pc = pc.withApplicationServer(http.address());
                 }
                 PointProcessor processor = startProcessor(resources, pc, stats);
+                metrics.bind(processor.streams());
                 if (api != null) {
                     api.attach(processor);
-                    out.printf("HTTP API: http://%s/api/sensors/{id}%n", api.address());
                 }
             }
             Generator generator = resources.add(new Generator(new GeneratorConfig(kafka, config.topics().prefix(),
                     config.rate(), config.sensors(), 0, config.duration(), config.invalidRatio(), config.lateRatio(),
                     System.nanoTime())));
+            metrics.bind(generator.producer());
+            LagProbe lag = resources.add(new LagProbe(resources.add(Connectivity.admin(kafka)), pc.applicationId(),
+                    topics.points().name(), config.topics().partitions()));
+            for (int p = 0; p < config.topics().partitions(); p++) {
+                int partition = p;
+                metrics.gauge("kpipe.consumer.lag.points", "Points on points not yet committed by the processor group",
+                        lag, l -> l.lag(partition), "partition", Integer.toString(p));
+            }
             ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(), targets(kafka, cluster, group), out));
             out.printf("running for %s: %s points/s, %,d sensors, %s%n", Durations.format(config.duration()),
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
                     config.guarantee().kafkaName());
-            Result result = generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos, sink);
+            Result result = generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos, sink,
+                    ingest, ingestTally, live);
             beforeStop.accept(result.summary());
             return result;
         }
@@ -144,6 +181,17 @@ public final class PipelineRun {
         t.start();
         resources.add(sink);
         return new SinkRun(url, user, s.password(), sink, group);
+    }
+
+    /** The run's own series: counts read from the same counters as the progress line and the summary. */
+    private static void register(Metrics m, ProcessingStats stats, IngestApi ingest, SinkRun sink) {
+        m.processing(stats);
+        if (ingest != null) {
+            m.ingest(ingest);
+        }
+        if (sink != null) {
+            m.postgresSink(sink.sink());
+        }
     }
 
     /** Starts the local cluster. */
@@ -231,17 +279,27 @@ public final class PipelineRun {
     }
 
     private Result generateAndDrain(KafkaConnection kafka, Generator generator, ProcessingStats stats, String group,
-                                    int brokers, ChaosRunner chaos, SinkRun sink) throws InterruptedException {
+                                    int brokers, ChaosRunner chaos, SinkRun sink, IngestApi ingest,
+                                    IngestTally ingestTally, LiveStats live) throws InterruptedException {
         long start = System.nanoTime();
         GeneratorResult sent;
         boolean drained;
         List<Sample> timeline;
         Histogram latency;
-        try (ProgressLine progress = new ProgressLine(out, generator, stats, config.duration(), config.warmup()).start();
+        LongSupplier in = ingest == null ? generator::acked : () -> generator.acked() + ingest.accepted();
+        try (ProgressLine progress = new ProgressLine(out, in, stats, config.duration(), config.warmup(), live,
+                terminal).start();
              Admin admin = Connectivity.admin(kafka)) {
+            live.phase("running");
             chaos.start(start);
             sent = generator.run();
             chaos.awaitDone();
+            if (ingest != null) {
+                // The books close now: points ingested later would not be in them.
+                ingest.refuse("the run's generator has finished and kpipe run is closing its books; "
+                        + "ingest is open while the generator runs");
+            }
+            live.phase("draining");
             drained = new Drain(admin, group, topics.points().name()).await(config.drainTimeout());
             if (sink != null) {
                 // The sink has written everything once its group has committed the end of both topics.
@@ -249,8 +307,10 @@ public final class PipelineRun {
                         && new Drain(admin, sink.group(), topics.alerts().name()).await(config.drainTimeout());
             }
             timeline = progress.samples();
+            live.phase("done");
             latency = config.warmup().isZero() ? stats.totalLatency() : progress.afterWarmup();
         }
+        stats.takeInterval();   // the last points' latencies into the total that /metrics shows
         double seconds = (System.nanoTime() - start) / 1e9;
         Reconciler.Output output = new Reconciler(kafka, topics, sent.tally().windowMs()).read();
         List<ChaosRunner.Done> events = Recovery.of(chaos.done(), timeline);
@@ -263,13 +323,14 @@ public final class PipelineRun {
                 throw new IllegalStateException("cannot read the sink's tables: " + e.getMessage(), e);
             }
         }
-        return new Result(summary(sent, output, drained, seconds, latency, brokers, events, sinkTotals),
-                timeline);
+        return new Result(summary(sent, output, drained, seconds, latency, brokers, events, sinkTotals,
+                ingest == null ? 0 : ingest.accepted(), ingestTally.counts()), timeline);
     }
 
     private RunSummary summary(GeneratorResult sent, Reconciler.Output o, boolean drained, double seconds,
-                               Histogram latency, int brokers, List<ChaosRunner.Done> chaos, RunSummary.Sink sink) {
-        KeyCheck keys = KeyCheck.of(sent.tally().counts(), Generator::sensorName, o);
+                               Histogram latency, int brokers, List<ChaosRunner.Done> chaos, RunSummary.Sink sink,
+                               long ingested, Map<String, Long> ingestedByWindow) {
+        KeyCheck keys = KeyCheck.of(sent.tally().counts(), Generator::sensorName, ingestedByWindow, o);
         long invalidDiff = sent.invalid() - o.invalid();
         long lost = keys.lost() + Math.max(0, invalidDiff);
         long duplicated = keys.duplicated() + Math.max(0, -invalidDiff);
@@ -281,7 +342,7 @@ public final class PipelineRun {
                         ProgressLine.pct(latency, 99.9), latency.getMaxValue()),
                 brokers, config.topics().partitions(), config.guarantee().kafkaName(), config.threads(),
                 config.sensors(), config.rate() == 0 ? "max" : Long.toString(config.rate()),
-                config.processors(), config.standbys(), chaos, o.alerts(), sink);
+                config.processors(), config.standbys(), chaos, o.alerts(), ingested, sink);
     }
 
     /** The books must start at zero: a points topic that already holds records would skew them. */

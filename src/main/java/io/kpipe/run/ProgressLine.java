@@ -1,6 +1,5 @@
 package io.kpipe.run;
 
-import io.kpipe.generate.Generator;
 import io.kpipe.process.ProcessingStats;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -10,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -24,7 +24,9 @@ final class ProgressLine implements AutoCloseable {
         return t;
     });
     private final PrintWriter out;
-    private final Generator generator;
+    private final LongSupplier in;
+    private final LiveStats live;
+    private final boolean terminal;
     private final ProcessingStats stats;
     private final Duration total;
     private final long warmupS;
@@ -35,9 +37,17 @@ final class ProgressLine implements AutoCloseable {
     private long lastOut;
     private long lastNanos = startNanos;
 
-    ProgressLine(PrintWriter out, Generator generator, ProcessingStats stats, Duration total, Duration warmup) {
+    /**
+     * {@code in}: points acknowledged so far (generator and ingest); {@code live}: where the
+     * dashboard reads the samples (null: none); {@code terminal}: redraw one line in place with a
+     * bar and the time left, instead of printing a line a second.
+     */
+    ProgressLine(PrintWriter out, LongSupplier in, ProcessingStats stats, Duration total, Duration warmup,
+                 LiveStats live, boolean terminal) {
         this.out = out;
-        this.generator = generator;
+        this.in = in;
+        this.live = live;
+        this.terminal = terminal;
         this.stats = stats;
         this.total = total;
         this.warmupS = warmup.toSeconds();
@@ -50,7 +60,7 @@ final class ProgressLine implements AutoCloseable {
 
     private synchronized void tick() {
         long now = System.nanoTime();
-        long in = generator.acked();
+        long in = this.in.getAsLong();
         long processed = stats.processed();
         double secs = (now - lastNanos) / 1e9;
         Histogram h = stats.takeInterval();
@@ -61,11 +71,20 @@ final class ProgressLine implements AutoCloseable {
         Sample s = new Sample(elapsed, Math.round((in - lastIn) / secs), Math.round((processed - lastOut) / secs),
                 Math.max(0, in - processed), pct(h, 50), pct(h, 99));
         samples.add(s);
-        String when = elapsed <= total.toSeconds()
-                ? String.format(Locale.ROOT, "%4ds/%ds", elapsed, total.toSeconds())
-                : String.format(Locale.ROOT, "%4ds drain", elapsed);
-        out.printf(Locale.ROOT, "[%s] in %,9d/s  out %,9d/s  lag %,10d  p50 %,6d ms  p99 %,6d ms  dlq %,d  late %,d%n",
-                when, s.inPerS(), s.outPerS(), s.lag(), s.p50Ms(), s.p99Ms(), stats.invalid(), stats.late());
+        if (live != null) {
+            live.add(s, stats.invalid(), stats.alerts());
+        }
+        String figures = String.format(Locale.ROOT,
+                "in %,9d/s  out %,9d/s  lag %,10d  p50 %,6d ms  p99 %,6d ms  dlq %,d  late %,d",
+                s.inPerS(), s.outPerS(), s.lag(), s.p50Ms(), s.p99Ms(), stats.invalid(), stats.late());
+        if (terminal) {
+            out.print("\r" + Bar.render(elapsed, total.toSeconds(), 20) + " " + figures + "\u001b[K");
+        } else {
+            String when = elapsed <= total.toSeconds()
+                    ? String.format(Locale.ROOT, "%4ds/%ds", elapsed, total.toSeconds())
+                    : String.format(Locale.ROOT, "%4ds drain", elapsed);
+            out.printf(Locale.ROOT, "[%s] %s%n", when, figures);
+        }
         out.flush();
         lastIn = in;
         lastOut = processed;
@@ -89,5 +108,11 @@ final class ProgressLine implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        if (terminal) {
+            synchronized (this) {
+                out.println();
+                out.flush();
+            }
+        }
     }
 }

@@ -44,6 +44,7 @@ public record RunSummary(
         @JsonProperty("standbys") int standbys,
         @JsonProperty("chaos") List<ChaosRunner.Done> chaos,
         @JsonProperty("alerts") long alerts,
+        @JsonProperty("ingested") long ingested,
         @JsonUnwrapped Sink sink) {
 
     /**
@@ -90,7 +91,7 @@ public record RunSummary(
     public String describe() {
         return String.format(Locale.ROOT, """
                 kpipe run: %,d points in %.1f s = %,.0f points/s end to end (%s, %d broker(s), %d partitions, %d thread(s)%s)
-                  produced    %,d (valid %,d, invalid %,d); send failed %,d
+                  produced    %,d (valid %,d, invalid %,d); send failed %,d%s
                   output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s
                   alerts      %,d%s
                   latency     p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (sent -> aggregated)
@@ -98,6 +99,7 @@ public record RunSummary(
                 aggregated + late + dlq, durationS, throughputPerS, guarantee, brokers, partitions, threads,
                 processors == 0 ? "" : " in each of " + processors + " processor processes",
                 produced, producedValid, producedInvalid, sendFailed,
+                ingested == 0 ? "" : String.format(Locale.ROOT, "; ingested over HTTP %,d", ingested),
                 aggregated, windows, late, dlq, drained ? "" : " (NOT DRAINED: the processor did not catch up)",
                 alerts, sink == null ? "" : String.format(Locale.ROOT,
                         "; PostgreSQL: %,d windows with counts summing to %,d, %,d alerts%s", sink.rows(), sink.countSum(),

@@ -49,7 +49,8 @@ class KpipeRunIT {
         assertThat(s.get("processors").asInt()).isZero();
         // The embedded PostgreSQL sink holds every window with its exact count, and every alert.
         assertThat(text).containsPattern("(?m)^postgres: jdbc:postgresql://127\\.0\\.0\\.1:\\d+/postgres \\(user postgres\\); psql: psql -h 127\\.0\\.0\\.1 -p \\d+ -U postgres postgres$");
-        assertThat(text).containsPattern("(?m)^HTTP API: http://127\\.0\\.0\\.1:\\d+/api/sensors/\\{id\\}$");
+        assertThat(text).containsPattern("(?m)^HTTP: (http://127\\.0\\.0\\.1:\\d+) \\(dashboard\\), \\1/metrics, POST \\1/ingest, "
+                + "\\1/api/sensors/\\{id\\}$");
         assertThat(s.get("sink_rows").asLong()).isEqualTo(s.get("windows").asLong()).isPositive();
         assertThat(s.get("sink_count_sum").asLong()).isEqualTo(s.get("aggregated").asLong());
         assertThat(s.get("sink_alerts").asLong()).isEqualTo(s.get("alerts").asLong()).isPositive();

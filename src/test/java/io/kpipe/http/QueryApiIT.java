@@ -56,18 +56,19 @@ class QueryApiIT {
         }
     }
 
-    private QueryApi instance(KafkaConnection kafka, String prefix, String name) throws InterruptedException {
-        QueryApi api = QueryApi.start("127.0.0.1", 0);
-        open.add(api);
+    private HttpService instance(KafkaConnection kafka, String prefix, String name) throws InterruptedException {
+        HttpService server = HttpService.start("127.0.0.1", 0);
+        open.add(server);
+        QueryApi api = QueryApi.on(server);
         ProcessorConfig config = ProcessorConfig.defaults(kafka, prefix, state.resolve(name), 1)
-                .withApplicationServer(api.address());
+                .withApplicationServer(server.address());
         PointProcessor p = PointProcessor.start(config, new ProcessingStats());
         open.add(p);
         api.attach(p);
-        return api;
+        return server;
     }
 
-    private HttpResponse<String> get(QueryApi api, String path) throws Exception {
+    private HttpResponse<String> get(HttpService api, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://" + api.address() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -77,8 +78,8 @@ class QueryApiIT {
         KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
         String prefix = SharedCluster.unique("http-");
         Pipelines.createTopics(kafka, prefix, 6);
-        QueryApi a = instance(kafka, prefix, "a");
-        QueryApi b = instance(kafka, prefix, "b");
+        HttpService a = instance(kafka, prefix, "a");
+        HttpService b = instance(kafka, prefix, "b");
         long now = System.currentTimeMillis();
         long t = now - Math.floorMod(now, 60_000) + 1_000;   // one window for every point
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.clientProperties(Map.of(
