@@ -17,6 +17,8 @@ final class SecretFile {
         String secret;
         try {
             secret = Files.readAllLines(file).stream().findFirst().orElse("").strip();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UsageException(flag, "no such file: " + file);
         } catch (IOException e) {
             throw new UsageException(flag, "cannot read " + file + " (" + e.getMessage() + ")");
         }

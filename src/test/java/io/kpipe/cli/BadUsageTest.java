@@ -49,6 +49,20 @@ class BadUsageTest {
                         "kpipe run: --processors: must be 0..16 (0: the processor runs inside kpipe run), got 17"),
                 Arguments.of(new String[] {"run", "--standbys", "-1"}, "kpipe run: --standbys: must be 0..8, got -1"),
                 Arguments.of(new String[] {"faults", "--duration", "30s"}, "kpipe faults: --duration: must be at least 60s, got 30s"),
+                Arguments.of(new String[] {"produce", "--bootstrap-servers", "127.0.0.1:1", "--file", "p.csv", "--format", "xml"},
+                        "kpipe produce: --format: must be ndjson, csv or auto, got 'xml'"),
+                Arguments.of(new String[] {"produce", "--bootstrap-servers", "127.0.0.1:1", "--file", "/nonexistent/p.csv"},
+                        "kpipe produce: --file: must be a readable file, got '/nonexistent/p.csv'"),
+                Arguments.of(new String[] {"produce", "--bootstrap-servers", "127.0.0.1:1"},
+                        "kpipe produce: Missing required option: '--file=FILE' (see --help)"),
+                Arguments.of(new String[] {"ingest", "--bootstrap-servers", "127.0.0.1:1", "--max-lines", "0"},
+                        "kpipe ingest: --max-lines: must be positive, got 0"),
+                Arguments.of(new String[] {"ingest", "--bootstrap-servers", "127.0.0.1:1", "--max-body-bytes", "10"},
+                        "kpipe ingest: --max-body-bytes: must be 1024..1073741824, got 10"),
+                Arguments.of(new String[] {"run", "--ingest-token-file", "/nonexistent/token"},
+                        "kpipe run: --ingest-token-file: no such file: /nonexistent/token"),
+                Arguments.of(new String[] {"run", "--http-port", "70000"},
+                        "kpipe run: --http-port: must be a port 0..65535 (0: a free one), got 70000"),
                 Arguments.of(new String[] {"frobnicate"}, "kpipe: Unmatched argument at index 0: 'frobnicate' (see --help)"));
     }
 

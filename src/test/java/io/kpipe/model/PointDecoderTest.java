@@ -144,4 +144,26 @@ class PointDecoderTest {
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void shouldDecodeALineThatNamesItsOwnSensor() {
+        assertThat(decoder.decodeLine(utf8("{\"sensor\":\"ext-1\",\"value\":2.5}"), true, RECORD_TS, point)).isEqualTo("ext-1");
+        assertThat(point.timestamp()).isEqualTo(RECORD_TS);
+        assertThat(point.value()).isEqualTo(2.5);
+        assertThat(decoder.decodeLine(utf8(" s-9 , 17 , -1 "), false, RECORD_TS, point)).isEqualTo("s-9");
+        assertThat(point.timestamp()).isEqualTo(17);
+        assertThat(point.value()).isEqualTo(-1.0);
+    }
+
+    @Test
+    void shouldRejectALineWithAnEmptyOrOverlongSensorOrBadContent() {
+        assertThatThrownBy(() -> decoder.decodeLine(utf8(",1,2"), false, RECORD_TS, point))
+                .isInstanceOf(MalformedPointException.class).hasMessage("sensor is empty");
+        assertThatThrownBy(() -> decoder.decodeLine(utf8("x".repeat(256) + ",1,2"), false, RECORD_TS, point))
+                .isInstanceOf(MalformedPointException.class).hasMessage("sensor is 256 bytes, longer than the 255 allowed");
+        assertThatThrownBy(() -> decoder.decodeLine(utf8("s,-1,2"), false, RECORD_TS, point))
+                .isInstanceOf(MalformedPointException.class).hasMessage("event time is negative: -1");
+        assertThatThrownBy(() -> decoder.decodeLine(utf8("s,1,2"), true, RECORD_TS, point))
+                .isInstanceOf(MalformedPointException.class).hasMessageStartingWith("malformed JSON");
+    }
 }

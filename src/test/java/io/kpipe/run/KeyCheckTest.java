@@ -1,5 +1,7 @@
 package io.kpipe.run;
 
+import io.kpipe.model.WindowResult;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
@@ -50,5 +52,17 @@ class KeyCheckTest {
         KeyCheck check = KeyCheck.of(acked, i -> "s-" + i, out);
 
         assertThat(check).isEqualTo(new KeyCheck(4, 2, 2, 2));
+    }
+
+    @Test
+    void shouldAddPointsIngestedOverHttpToTheWindowsTheyBelongTo() {
+        Map<Long, long[]> acked = Map.of(W0, new long[] {3});
+        // s-0 got 3 generated and 2 ingested points in W0; an HTTP-only sensor got 4.
+        Map<String, Long> ingested = Map.of(key(0, W0), 2L, WindowResult.key("ext-1", W0), 4L);
+        Reconciler.Output exact = output(Map.of(key(0, W0), 5L, WindowResult.key("ext-1", W0), 4L), Map.of());
+        Reconciler.Output short1 = output(Map.of(key(0, W0), 5L, WindowResult.key("ext-1", W0), 3L), Map.of());
+
+        assertThat(KeyCheck.of(acked, i -> "s-" + i, ingested, exact)).isEqualTo(new KeyCheck(0, 0, 2, 0));
+        assertThat(KeyCheck.of(acked, i -> "s-" + i, ingested, short1)).isEqualTo(new KeyCheck(1, 0, 2, 1));
     }
 }
