@@ -22,6 +22,14 @@ public final class HttpService implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final int THREADS = 8;
 
+    static {
+        // Without TCP_NODELAY, a response's headers and body leave in two packets and the second waits
+        // for the client's delayed ACK: about 40 ms per request (measured with wrk: 52 ms -> see docs).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
 
