@@ -80,7 +80,40 @@ public final class TopicAdmin {
         for (Spec spec : specs) {
             out.add(ensure(spec));
         }
+        awaitLeaders(specs.stream().map(Spec::name).toList());
         return out;
+    }
+
+    /**
+     * Waits until every partition of {@code names} has a leader: a topic just created is not at once
+     * known to every broker, and a Kafka Streams global store fails to start on a topic whose
+     * partitions it cannot see yet.
+     */
+    private void awaitLeaders(List<String> names) {
+        long deadline = System.currentTimeMillis() + TIMEOUT_S * 1000L;
+        while (true) {
+            try {
+                Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+                if (d.values().stream().allMatch(t -> !t.partitions().isEmpty()
+                        && t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // Not known yet: retry until the deadline.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("topics " + names + " have no leader after " + TIMEOUT_S + "s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     private Outcome ensure(Spec spec) {
