@@ -124,6 +124,8 @@ public final class Metrics implements AutoCloseable {
                 .counter("kpipe.sink.alert.rows", "Alert rows written to PostgreSQL", sink, PostgresSink::alertRows,
                         "sink", "postgres")
                 .counter("kpipe.sink.retries", "Failed PostgreSQL writes retried", sink, PostgresSink::retries,
+                        "sink", "postgres")
+                .counter("kpipe.sink.batches", "Batches written, one transaction each", sink, PostgresSink::batches,
                         "sink", "postgres");
     }
 

@@ -22,7 +22,6 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -33,20 +32,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code kpipe sink postgres}: a consumer group on {@code points-agg-1m} and {@code alerts}
- * ({@code read_committed}) that writes each polled batch to PostgreSQL in one transaction, and
- * commits the batch's offsets only after the database committed. A crash between the two replays
- * the batch, and the upserts make the replay harmless. Within a batch only the last update of each
- * window is written. When the database is unreachable the sink keeps its batch, retries with
- * backoff (0.2 s doubling to 5 s) and stays in its group; it catches up once the database is back.
+ * ({@code read_committed}) that writes each batch to PostgreSQL in one transaction, and commits the
+ * batch's offsets only after the database committed. A crash between the two replays the batch,
+ * and the upserts make the replay harmless. A batch is what arrives within a second of its first
+ * record (up to 20,000 records); within a batch only the last update of each window is written.
+ * When the database is unreachable the sink keeps its batch, retries with backoff (0.2 s doubling
+ * to 5 s) and stays in its group; it catches up once the database is back.
  */
 public final class PostgresSink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PostgresSink.class);
     private static final long MAX_BACKOFF_MS = 5000;
     /**
-     * Records per batch (one transaction): one commit of the processor updates every active
-     * sensor's window, 10,000 of them in the default run, so that one commit is one transaction.
+     * Records per batch (one transaction) at most: one commit of the processor updates every active
+     * sensor's window, 10,000 of them in the default run, and that should be one transaction.
      */
     public static final int MAX_BATCH = 20_000;
+    /** How long a batch waits for more records after its first: the processor commits every second. */
+    static final long LINGER_MS = 1000;
 
     /** Where to write, how, and as which consumer group. */
     public record Config(KafkaConnection kafka, String topicPrefix, String jdbcUrl, String user, String password,
@@ -65,6 +67,7 @@ public final class PostgresSink implements AutoCloseable {
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong alertRows = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private volatile boolean stop;
     private Connection connection;
@@ -78,7 +81,7 @@ public final class PostgresSink implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_BATCH)),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -130,8 +133,8 @@ public final class PostgresSink implements AutoCloseable {
         consumer.subscribe(List.of(topics.aggregates().name(), topics.alerts().name()));
         try {
             while (!stop) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-                if (!records.isEmpty() && !writeWithRetries(records)) {
+                List<ConsumerRecord<byte[], byte[]>> batch = nextBatch();
+                if (!batch.isEmpty() && !writeWithRetries(batch)) {
                     continue;
                 }
                 commitPositions();
@@ -144,6 +147,25 @@ public final class PostgresSink implements AutoCloseable {
             consumer.close(Duration.ofSeconds(10));
             closeConnection();
         }
+    }
+
+    /**
+     * What arrived within {@link #LINGER_MS} of the first record (or {@link #MAX_BATCH} records):
+     * one transaction and one offset commit per processor commit, not one per fetch. The
+     * processor's output comes in bursts at its commits, spread over partitions and fetches.
+     */
+    private List<ConsumerRecord<byte[], byte[]>> nextBatch() {
+        List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+        consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
+        if (batch.isEmpty()) {
+            return batch;
+        }
+        long deadline = System.currentTimeMillis() + LINGER_MS;
+        long left;
+        while (!stop && batch.size() < MAX_BATCH && (left = deadline - System.currentTimeMillis()) > 0) {
+            consumer.poll(Duration.ofMillis(left)).forEach(batch::add);
+        }
+        return batch;
     }
 
     /**
@@ -173,7 +195,7 @@ public final class PostgresSink implements AutoCloseable {
     }
 
     /** Writes a batch, retrying while the database is unreachable; false if stopped first. */
-    private boolean writeWithRetries(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    private boolean writeWithRetries(List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {
         Map<String, WindowResult> latest = new LinkedHashMap<>();
         List<PostgresWriter.AlertRow> alertBatch = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -220,6 +242,7 @@ public final class PostgresSink implements AutoCloseable {
             log.info("PostgreSQL is back; batch written");
         }
         rows.addAndGet(windowBatch.size());
+        batches.incrementAndGet();
         alertRows.addAndGet(alertBatch.size());
         return true;
     }
@@ -235,6 +258,11 @@ public final class PostgresSink implements AutoCloseable {
 
     public long retries() {
         return retries.get();
+    }
+
+    /** Batches written, each one transaction. */
+    public long batches() {
+        return batches.get();
     }
 
     /** What the table holds: rows and the sum of their counts. */

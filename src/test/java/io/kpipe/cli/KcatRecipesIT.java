@@ -61,12 +61,15 @@ class KcatRecipesIT {
     }
 
     @Test
-    void shouldProduceWithKcatAndReadAggregatesAndDeadLettersWithKcat(LocalCluster cluster) throws Exception {
+    void shouldProduceWithKcatAndReadAggregatesAlertsAndDeadLettersWithKcat(LocalCluster cluster) throws Exception {
         Assumptions.assumeTrue(kcatInstalled(), "kcat is not installed (apt-get install kcat); the README's kcat recipes are not checked here");
         String b = cluster.bootstrapServers();
         String prefix = SharedCluster.unique("kcat-");
         KafkaConnection kafka = KafkaConnection.of(b);
         Pipelines.createTopics(kafka, prefix, 3);
+        // README: printf 's-1:{"sensor":"s-1","site":"plant-a","unit":"C","max":21}\n' | kcat -P -b ... -t devices -K:
+        kcat("s-1:{\"sensor\":\"s-1\",\"site\":\"plant-a\",\"unit\":\"C\",\"max\":21}\n",
+                "-P", "-b", b, "-t", prefix + "devices", "-K:");
         try (PointProcessor p = PointProcessor.start(ProcessorConfig.defaults(kafka, prefix, state, 1), new ProcessingStats())) {
             // README: printf 's-1:{"sensor":"s-1","value":20.5}\ns-1:s-1,,21.5\n' | kcat -P -b ... -t points -K:
             kcat("s-1:{\"sensor\":\"s-1\",\"value\":20.5}\ns-1:s-1,,21.5\nnokey\n",
@@ -79,7 +82,15 @@ class KcatRecipesIT {
             String aggregates = kcat(null, "-C", "-b", b, "-t", prefix + "points-agg-1m", "-e", "-X",
                     "isolation.level=read_committed", "-f", "%k %s\\n");
             String last = aggregates.lines().reduce((x, y) -> y).orElseThrow();
-            assertThat(last).matches("s-1@\\S+Z \\{\"sensor\":\"s-1\",.*\"count\":2,\"sum\":42\\.0,\"min\":20\\.5,\"max\":21\\.5,.*");
+            assertThat(last).matches("s-1@\\S+Z \\{\"sensor\":\"s-1\",\"site\":\"plant-a\",\"unit\":\"C\",.*\"count\":2,"
+                    + "\"sum\":42\\.0,\"min\":20\\.5,\"max\":21\\.5,.*");
+
+            // README: kcat -C -b ... -t alerts -e -X isolation.level=read_committed -f '%k %s\n'
+            String alerts = kcat(null, "-C", "-b", b, "-t", prefix + "alerts", "-e", "-X", "isolation.level=read_committed",
+                    "-f", "%k %s\\n");
+            assertThat(alerts.lines().toList()).hasSize(1);
+            assertThat(alerts).matches("s-1 \\{\"sensor\":\"s-1\",\"site\":\"plant-a\",\"rule\":\"max\",\"value\":21\\.5,"
+                    + "\"threshold\":21\\.0,\"ts\":\\d+\\}\n");
 
             // README: kcat -C -b ... -t points-dlq -e -f '%k %s | %h\n'
             await().atMost(Duration.ofSeconds(30)).until(() ->
