@@ -134,7 +134,9 @@ public final class PipelineRun {
             Generator generator = resources.add(new Generator(new GeneratorConfig(kafka, config.topics().prefix(),
                     config.rate(), config.sensors(), 0, config.duration(), config.invalidRatio(), config.lateRatio(),
                     System.nanoTime())));
-            metrics.bind(generator.producer());
+            metrics.bind(generator.producer())
+                    .counter("kpipe.points.generated", "Points the generator sent and Kafka acknowledged", generator,
+                            Generator::acked);
             LagProbe lag = resources.add(new LagProbe(resources.add(Connectivity.admin(kafka)), pc.applicationId(),
                     topics.points().name(), config.topics().partitions()));
             for (int p = 0; p < config.topics().partitions(); p++) {

@@ -111,6 +111,7 @@ class ObservabilityIT {
         assertThat(scraped.get("kpipe_points_late_total")).isEqualTo((double) s.late()).isPositive();
         assertThat(scraped.get("kpipe_alerts_total")).isEqualTo((double) s.alerts()).isPositive();
         assertThat(scraped.get("kpipe_points_ingested_total")).isEqualTo(100.0);
+        assertThat(scraped.get("kpipe_points_generated_total")).isEqualTo((double) s.produced());
         assertThat(scraped.get("kpipe_ingest_rejected_lines_total")).isEqualTo(1.0);
         assertThat(scraped.get("kpipe_latency_seconds_count")).isEqualTo((double) s.aggregated());
         assertThat(scraped.get("kpipe_latency_seconds_bucket{le=\"+Inf\"}")).isEqualTo((double) s.aggregated());
