@@ -2,6 +2,7 @@ package io.kpipe.produce;
 
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.UsageException;
+import io.kpipe.generate.Generator;
 import io.kpipe.model.BinaryPoint;
 import io.kpipe.model.MalformedPointException;
 import io.kpipe.model.MutablePoint;
@@ -15,14 +16,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -142,14 +141,10 @@ public final class FileReplay {
         }
     }
 
+    /** The generator's producer settings: acks=all, idempotence, lz4, large batches. */
     private Producer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(kafka.clientProperties(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                ProducerConfig.LINGER_MS_CONFIG, 20,
-                ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000)), new ByteArraySerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(kafka.clientProperties(Generator.producerTuning()), new ByteArraySerializer(),
+                new ByteArraySerializer());
     }
 
     /** The format a file name suggests: .ndjson/.jsonl/.json, .csv; else AUTO. */
