@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -117,11 +119,24 @@ class ChaosIT {
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(kpipe.getInputStream(), StandardCharsets.UTF_8));
             String line;
+            String pgPort = null;
             while ((line = out.readLine()) != null && !line.startsWith("[")) {
-                // Until the first progress line: cluster, processor and generator are all up.
+                // Until the first progress line: cluster, database, processor and generator are all up.
+                Matcher m = Pattern.compile("^postgres: jdbc:postgresql://127\\.0\\.0\\.1:(\\d+)/")
+                        .matcher(line);
+                if (m.find()) {
+                    pgPort = m.group(1);
+                }
             }
             assertThat(line).as("a progress line; stderr in " + dir.resolve("stderr.txt")).isNotNull();
-            children = kpipe.descendants().toList();
+            String port = pgPort;
+            assertThat(port).as("the embedded PostgreSQL's port").isNotNull();
+            // The database server runs detached (pg_ctl): it is not a descendant, find it by its port.
+            children = new ArrayList<>(kpipe.descendants().toList());
+            List<ProcessHandle> postmaster = ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                    .map(c -> c.contains("bin/postgres") && c.contains("-p " + port + " ")).orElse(false)).toList();
+            assertThat(postmaster).as("the embedded PostgreSQL server").hasSize(1);
+            children.addAll(postmaster);
             assertThat(children).as("broker and processor JVMs").hasSizeGreaterThanOrEqualTo(2);
 
             if (kill) {
