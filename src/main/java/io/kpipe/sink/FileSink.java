@@ -14,14 +14,11 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * {@code kpipe sink files}: the window results of {@code points-agg-1m} ({@code read_committed}) as
@@ -45,6 +42,7 @@ public final class FileSink implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AtomicLong lines = new AtomicLong();
     private final AtomicLong filesDone = new AtomicLong();
+    private final PositionCommitter positions;
     private volatile boolean stop;
     private FileChannel current;
     private Path currentPath;
@@ -59,13 +57,8 @@ public final class FileSink implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + config.dir(), e);
         }
-        this.consumer = new KafkaConsumer<>(config.kafka().clientProperties(Map.of(
-                ConsumerConfig.GROUP_ID_CONFIG, config.group(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = PositionCommitter.newConsumer(config.kafka(), config.group());
+        this.positions = new PositionCommitter(consumer);
     }
 
     /** Consumes and writes until {@link #close()}. */
@@ -85,8 +78,10 @@ public final class FileSink implements AutoCloseable {
                         write(r.value());
                     }
                 }
-                current.force(true);
-                consumer.commitSync();
+                if (current != null) {
+                    current.force(true);   // (null: the last record rolled the file, which fsyncs it)
+                }
+                positions.commit();
             }
         } catch (WakeupException e) {
             if (!stop) {

@@ -14,19 +14,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +63,7 @@ public final class PostgresSink implements AutoCloseable {
     private final AtomicLong alertRows = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
-    private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private final PositionCommitter positions;
     private volatile boolean stop;
     private Connection connection;
 
@@ -76,13 +71,8 @@ public final class PostgresSink implements AutoCloseable {
         this.config = config;
         this.topics = Topics.withPrefix(config.topicPrefix());
         this.writer = new PostgresWriter(config.mode());
-        this.consumer = new KafkaConsumer<>(config.kafka().clientProperties(Map.of(
-                ConsumerConfig.GROUP_ID_CONFIG, config.group(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = PositionCommitter.newConsumer(config.kafka(), config.group());
+        this.positions = new PositionCommitter(consumer);
     }
 
     /**
@@ -137,7 +127,7 @@ public final class PostgresSink implements AutoCloseable {
                 if (!batch.isEmpty() && !writeWithRetries(batch)) {
                     continue;
                 }
-                commitPositions();
+                positions.commit();
             }
         } catch (WakeupException e) {
             if (!stop) {
@@ -166,32 +156,6 @@ public final class PostgresSink implements AutoCloseable {
             consumer.poll(Duration.ofMillis(left)).forEach(batch::add);
         }
         return batch;
-    }
-
-    /**
-     * Commits the consumer's position on every partition where it moved: past what was written, and
-     * past transaction markers (a read_committed consumer skips them, so committing record offsets
-     * + 1 would leave the group one offset short of the end of each transactional partition).
-     */
-    private void commitPositions() {
-        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
-        for (TopicPartition tp : consumer.assignment()) {
-            long position = consumer.position(tp);
-            Long last = committed.get(tp);
-            if (last == null || position > last) {
-                moved.put(tp, new OffsetAndMetadata(position));
-            }
-        }
-        if (moved.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(moved);
-            moved.forEach((tp, o) -> committed.put(tp, o.offset()));
-        } catch (RuntimeException e) {
-            // Partitions moved to another instance meanwhile: it replays them, and the upserts make that harmless.
-            log.info("offset commit after the write failed ({}); the batch will be written again", e.getMessage());
-        }
     }
 
     /** Writes a batch, retrying while the database is unreachable; false if stopped first. */
