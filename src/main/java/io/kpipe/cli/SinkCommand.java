@@ -8,8 +8,6 @@ import io.kpipe.run.Resources;
 import io.kpipe.sink.PostgresSink;
 import io.kpipe.sink.PostgresWriter;
 import io.kpipe.topics.Topics;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -62,14 +60,7 @@ final class SinkCommand {
                 case "copy" -> PostgresWriter.Mode.COPY;
                 default -> throw new UsageException("--write-mode", "must be upsert or copy, got '" + writeMode + "'");
             };
-            String password = null;
-            if (passwordFile != null) {
-                try {
-                    password = Files.readAllLines(passwordFile).stream().findFirst().orElse("");
-                } catch (IOException e) {
-                    throw new UsageException("--password-file", "cannot read " + passwordFile + " (" + e.getMessage() + ")");
-                }
-            }
+            String password = SecretFile.read(passwordFile, "--password-file");
             PostgresSink.checkAndPrepare(jdbcUrl, user, password);
             var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {

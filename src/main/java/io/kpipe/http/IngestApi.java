@@ -180,7 +180,7 @@ public final class IngestApi implements AutoCloseable {
             int stop = end > start && body[end - 1] == '\r' ? end - 1 : end;
             byte[] line = java.util.Arrays.copyOfRange(body, start, stop);
             start = end + 1;
-            if (isBlank(line) || (!json && lineNo == 1 && isCsvHeader(line))) {
+            if (isBlank(line) || (!json && lineNo == 1 && PointDecoder.isCsvHeader(line))) {
                 continue;
             }
             try {
@@ -267,10 +267,6 @@ public final class IngestApi implements AutoCloseable {
             return false;
         }
         return MessageDigest.isEqual(token, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
-    }
-
-    static boolean isCsvHeader(byte[] line) {
-        return new String(line, StandardCharsets.UTF_8).strip().equalsIgnoreCase("sensor,ts,value");
     }
 
     private static boolean isBlank(byte[] line) {

@@ -80,6 +80,11 @@ public final class PointDecoder {
         return sensor;
     }
 
+    /** The optional header of a CSV file or body, {@code sensor,ts,value} (any case, blanks around). */
+    public static boolean isCsvHeader(byte[] line) {
+        return new String(line, StandardCharsets.UTF_8).strip().equalsIgnoreCase("sensor,ts,value");
+    }
+
     private static void checkContent(MutablePoint p) {
         if (Double.isNaN(p.value)) {
             throw new MalformedPointException("value is NaN");

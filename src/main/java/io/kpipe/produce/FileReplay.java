@@ -95,7 +95,7 @@ public final class FileReplay {
                     progress.accept(bytes);
                     lastReport = bytes;
                 }
-                if (blank(line) || lineNo == 1 && format != Format.NDJSON && isCsvHeader(line)) {
+                if (blank(line) || lineNo == 1 && format != Format.NDJSON && PointDecoder.isCsvHeader(line)) {
                     continue;
                 }
                 boolean json = switch (format) {
@@ -154,10 +154,6 @@ public final class FileReplay {
             return Format.NDJSON;
         }
         return name.endsWith(".csv") ? Format.CSV : Format.AUTO;
-    }
-
-    static boolean isCsvHeader(byte[] line) {
-        return new String(line, StandardCharsets.UTF_8).strip().equalsIgnoreCase("sensor,ts,value");
     }
 
     private static boolean blank(byte[] line) {

@@ -19,7 +19,7 @@ class IngestApiTest {
 
     @Test
     void shouldKnowTheCsvHeaderLine() {
-        assertThat(IngestApi.isCsvHeader(" Sensor,TS,value\r".getBytes(StandardCharsets.UTF_8))).isTrue();
-        assertThat(IngestApi.isCsvHeader("s-1,1,2".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(io.kpipe.model.PointDecoder.isCsvHeader(" Sensor,TS,value\r".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(io.kpipe.model.PointDecoder.isCsvHeader("s-1,1,2".getBytes(StandardCharsets.UTF_8))).isFalse();
     }
 }
