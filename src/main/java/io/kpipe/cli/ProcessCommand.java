@@ -45,6 +45,11 @@ final class ProcessCommand implements Callable<Integer> {
             description = "How long a window accepts out-of-order points after it ends (default ${DEFAULT-VALUE}).")
     Duration grace;
 
+    @Option(names = "--max-future", defaultValue = "1m", converter = Converters.DurationConverter.class,
+            description = "Clock skew allowed to a device: a point further ahead of its record timestamp or of this "
+                    + "processor's clock goes to the dead-letter topic as 'future' (default ${DEFAULT-VALUE}).")
+    Duration maxFuture;
+
     @Option(names = "--commit-interval", defaultValue = "1s", converter = Converters.DurationConverter.class,
             description = "Commit interval; also how often aggregates are emitted (default ${DEFAULT-VALUE}).")
     Duration commitInterval;
@@ -83,7 +88,7 @@ final class ProcessCommand implements Callable<Integer> {
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");
         String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix.prefix);
         ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix.prefix, appId, processing.guarantee, processing.threads, window, grace,
-                ProcessorConfig.DEFAULT_MAX_FUTURE, commitInterval, ProcessorConfig.DEFAULT_CACHE_BYTES, state,
+                maxFuture, commitInterval, ProcessorConfig.DEFAULT_CACHE_BYTES, state,
                 Math.min(3, brokers), standbys, zscore, null);
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();

@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Settings of the Kafka Streams processor. {@code maxFuture}: a point whose event time is further
- * ahead of its record timestamp is rejected, because one far-future point would advance stream
- * time and close every window still open. {@code zscore}: the z-score alert rule's threshold, 0 for off.
+ * Settings of the Kafka Streams processor. {@code maxFuture}: the clock skew allowed to a device; a
+ * point whose event time is further ahead of its record timestamp or of the processor's clock
+ * (whichever is earlier) is dead-lettered as {@code future}, because one far-future point would
+ * otherwise advance stream time and close every window still open. {@code zscore}: the z-score
+ * alert rule's threshold, 0 for off.
  */
 public record ProcessorConfig(
         KafkaConnection kafka,
@@ -47,7 +49,7 @@ public record ProcessorConfig(
     public static final String DEFAULT_APPLICATION_ID = "kpipe-processor";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
+    public static final Duration DEFAULT_MAX_FUTURE = Duration.ofMinutes(1);
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final long DEFAULT_CACHE_BYTES = 64L << 20;
 
@@ -108,6 +110,12 @@ public record ProcessorConfig(
     public ProcessorConfig withApplicationServer(String hostPort) {
         return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
                 commitInterval, cacheBytes, stateDir, replication, standbys, zscore, hostPort);
+    }
+
+    /** The clock skew allowed to a device (see the class comment). */
+    public ProcessorConfig withMaxFuture(Duration skew) {
+        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, skew,
+                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
     }
 
     public ProcessorConfig withThreads(int t) {

@@ -67,6 +67,7 @@ public record RunConfig(
         UsageException.require(processors >= 0 && processors <= 16, "--processors",
                 "must be 0..16 (0: the processor runs inside kpipe run), got " + processors);
         UsageException.require(standbys >= 0 && standbys <= 8, "--standbys", "must be 0..8, got " + standbys);
+        KafkaConnection.requireGuaranteesKept(clientConfig);
         clientConfig = Map.copyOf(clientConfig);
         chaos = List.copyOf(chaos);
         UsageException.require(httpPort >= -1 && httpPort <= 65535, "--http-port",

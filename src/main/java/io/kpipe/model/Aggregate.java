@@ -39,6 +39,14 @@ public final class Aggregate {
         return this;
     }
 
+    /** True if adding {@code value} keeps sum, mean and variance finite. */
+    public boolean accepts(double value) {
+        double delta = value - mean;
+        double newMean = mean + delta / (count + 1);
+        return Double.isFinite(sum + value) && Double.isFinite(delta) && Double.isFinite(newMean)
+                && Double.isFinite(m2 + delta * (value - newMean));
+    }
+
     public long count() {
         return count;
     }

@@ -32,8 +32,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * commit while the sensor is still unknown), not per point: a change to a device applies from its
  * next window.
  *
- * <p>Late points: a window is closed once its end is at or before the task's stream time (the
- * highest event time it has seen) minus the grace. A point for a closed window goes to the
+ * <p>Late points: a window is closed once its end is at or before the task's stream time minus the
+ * grace. Stream time is the highest event time seen, each bounded by its record timestamp and the
+ * processor's clock; a point further ahead of those than {@code maxFuture} is dead-lettered as
+ * {@code future}, and one whose value its window cannot add up finitely as {@code overflow}. A point for a closed window goes to the
  * dead-letter topic as type {@code late}, kept and counted, never dropped silently. Stream time
  * is kept in the store, so the rule is the same after a restart.
  */
@@ -53,6 +55,8 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private WindowAggregateStore store;
     private KeyValueStore<String, Device> devices;
     private ProcessorNode<?, ?, ?, ?> node;
+    private int partition;
+    private long liveEvictedBefore = Long.MIN_VALUE;
 
     PointAggregator(ProcessorConfig config, ProcessingStats stats, LiveWindows live, String storeName) {
         this.stats = stats;
@@ -69,6 +73,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         this.context = context;
         // The node forwarding at commit time, when Kafka Streams is not inside any node.
         this.node = ((InternalProcessorContext<?, ?>) context).currentNode();
+        this.partition = context.taskId().partition();
         this.store = context.getStateStore(storeName);
         this.devices = context.getStateStore(PointTopology.DEVICES_STORE);
         store.load(this::emit);
@@ -85,14 +90,19 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
             return;
         }
         long eventTime = point.timestamp();
-        if (eventTime - record.timestamp() > maxFutureMs) {
+        // Stream time follows the clock, not the fastest device: a point may be ahead of its record
+        // timestamp and of this processor's clock by the allowed skew, and moves stream time no
+        // further than the earlier of the two. So one fast clock can neither close the windows of
+        // every on-time point of its partition nor make them late.
+        long reference = Math.min(record.timestamp(), context.currentSystemTimeMs());
+        if (eventTime - reference > maxFutureMs) {
             stats.recordInvalid();
-            reject(record, DeadLetter.Type.INVALID, "event time " + eventTime + " is "
-                    + (eventTime - record.timestamp()) + " ms ahead of the record timestamp; at most "
+            reject(record, DeadLetter.Type.FUTURE, "future: event time " + eventTime + " is "
+                    + (eventTime - reference) + " ms ahead of the record timestamp or the processor's clock; at most "
                     + maxFutureMs + " ms allowed");
             return;
         }
-        long streamTime = store.observe(eventTime);
+        long streamTime = store.observe(Math.min(eventTime, reference));
         long windowStart = eventTime - Math.floorMod(eventTime, windowMs);
         long windowEnd = windowStart + windowMs;
         if (windowEnd <= streamTime - graceMs) {
@@ -101,13 +111,19 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
                     + streamTime + " with grace " + graceMs + " ms");
             return;
         }
-        stats.recordAggregated(context.currentSystemTimeMs() - record.timestamp());
         OpenWindow w = store.window(key, windowStart);
+        double value = point.value();
+        if (!w.aggregate.accepts(value)) {
+            stats.recordInvalid();
+            reject(record, DeadLetter.Type.OVERFLOW, "overflow: adding value " + value
+                    + " would take its window's sum, mean or variance beyond the range of a double");
+            return;
+        }
+        stats.recordAggregated(context.currentSystemTimeMs() - record.timestamp());
         if (w.sensorName == null) {
             w.sensorName = new String(key.get(), StandardCharsets.UTF_8);
             w.device = devices.get(w.sensorName);
         }
-        double value = point.value();
         if (w.device == null) {
             stats.recordUnknownSensor();
         } else {
@@ -153,8 +169,10 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
 
     private void reject(Record<Bytes, byte[]> record, DeadLetter.Type type, String reason) {
         RecordMetadata m = context.recordMetadata().orElseThrow();
-        context.forward(record.withHeaders(DeadLetter.headers(record.headers(), type, reason,
-                m.topic(), m.partition(), m.offset())), PointTopology.DLQ_SINK);
+        DeadLetter.Letter letter = DeadLetter.of(record.key() == null ? null : record.key().get(), record.value(),
+                record.headers(), type, reason, m.topic(), m.partition(), m.offset());
+        context.forward(new Record<>(letter.key() == null ? null : Bytes.wrap(letter.key()), letter.value(),
+                record.timestamp(), letter.headers()), PointTopology.DLQ_SINK);
     }
 
     /** Forwards the windows changed since the last commit; called by the store inside a commit. */
@@ -171,10 +189,30 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
                 WindowResult result = WindowResult.of(w.sensorName, w.device, w.start, w.start + windowMs, w.aggregate);
                 context.forward(new Record<>(WindowResult.key(w.sensorName, w.start), result, w.aggregate.lastTs()),
                         PointTopology.AGGREGATES_SINK);
-                live.publish(result);
+                live.publish(partition, result);
             }
         } finally {
             internal.setCurrentNode(previous);
         }
+        evictLive();
+    }
+
+    /**
+     * Forgets this partition's live windows older than {@link LiveWindows#KEPT} window lengths of
+     * stream time; the scan runs once per window length, not at every commit.
+     */
+    private void evictLive() {
+        long horizon = store.streamTime() - LiveWindows.KEPT * windowMs;
+        long horizonStart = horizon - Math.floorMod(horizon, windowMs);
+        if (horizonStart > liveEvictedBefore) {
+            live.evictBefore(partition, horizonStart);
+            liveEvictedBefore = horizonStart;
+        }
+    }
+
+    /** The task is closing (its partition moved, or the processor stops): its live windows go with it. */
+    @Override
+    public void close() {
+        live.drop(partition);
     }
 }

@@ -87,6 +87,12 @@ public final class PointTopology {
         t.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // The partition assignor builds its own StreamsConfig from the main consumer's settings.
         t.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
+        // No single record may stop a task: a record without a timestamp is stamped on arrival, and one
+        // that makes processing throw goes to the dead-letter topic (bad points never throw: they are
+        // dead-lettered by the processor itself, bounded in size).
+        t.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, MissingTimestampAsArrival.class);
+        t.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnError.class);
+        t.put(DeadLetterOnError.TOPIC_CONFIG, Topics.withPrefix(config.topicPrefix()).deadLetters().name());
         t.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         t.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         t.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");

@@ -139,6 +139,11 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
         }
     }
 
+    /** The task's stream time: the highest (bounded) event time it has seen, -1 before any. */
+    long streamTime() {
+        return streamTime;
+    }
+
     /** Moves stream time forward to {@code eventTime} if it is later, and returns it. */
     long observe(long eventTime) {
         if (eventTime > streamTime) {

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * The per-key half of the books: for every sensor and window, the final count on
  * {@code points-agg-1m} must equal the points the generator got acknowledged for that window,
- * less those the processor judged late (they are in the dead-letter topic instead). A shortfall
+ * less those the processor set aside by its window rules (late, future, overflow: they are in the
+ * dead-letter topic instead). A shortfall
  * is lost points, an excess duplicated points, window by window, so that one window's loss
  * cannot cancel out another's duplicate.
  *
@@ -30,6 +31,15 @@ public record KeyCheck(long lost, long duplicated, long windows, long windowsWro
     /** {@code alsoAcked}: more acknowledged points by window key (those ingested over HTTP). */
     public static KeyCheck of(Map<Long, long[]> acked, java.util.function.IntFunction<String> sensor,
                               Map<String, Long> alsoAcked, Reconciler.Output output) {
+        return of(acked, sensor, alsoAcked, output, false);
+    }
+
+    /**
+     * {@code othersWrote}: other producers wrote to {@code points} too, so windows nobody here sent
+     * to are theirs, not duplicates: only the windows expected here are compared (the totals check the rest).
+     */
+    public static KeyCheck of(Map<Long, long[]> acked, java.util.function.IntFunction<String> sensor,
+                              Map<String, Long> alsoAcked, Reconciler.Output output, boolean othersWrote) {
         Map<String, Long> expected = new HashMap<>(alsoAcked);
         acked.forEach((start, counts) -> {
             for (int i = 0; i < counts.length; i++) {
@@ -39,13 +49,15 @@ public record KeyCheck(long lost, long duplicated, long windows, long windowsWro
             }
         });
         Map<String, Long> all = new HashMap<>(expected);
-        output.finalCounts().keySet().forEach(k -> all.putIfAbsent(k, 0L));
-        output.lateByWindow().keySet().forEach(k -> all.putIfAbsent(k, 0L));
+        if (!othersWrote) {
+            output.finalCounts().keySet().forEach(k -> all.putIfAbsent(k, 0L));
+            output.setAsideByWindow().keySet().forEach(k -> all.putIfAbsent(k, 0L));
+        }
         long lost = 0;
         long duplicated = 0;
         long wrong = 0;
         for (String key : all.keySet()) {
-            long diff = output.finalCounts().getOrDefault(key, 0L) + output.lateByWindow().getOrDefault(key, 0L)
+            long diff = output.finalCounts().getOrDefault(key, 0L) + output.setAsideByWindow().getOrDefault(key, 0L)
                     - expected.getOrDefault(key, 0L);
             if (diff != 0) {
                 wrong++;

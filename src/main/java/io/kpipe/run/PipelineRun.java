@@ -332,19 +332,19 @@ public final class PipelineRun {
     private RunSummary summary(GeneratorResult sent, Reconciler.Output o, boolean drained, double seconds,
                                Histogram latency, int brokers, List<ChaosRunner.Done> chaos, RunSummary.Sink sink,
                                long ingested, Map<String, Long> ingestedByWindow) {
-        KeyCheck keys = KeyCheck.of(sent.tally().counts(), Generator::sensorName, ingestedByWindow, o);
-        long invalidDiff = sent.invalid() - o.invalid();
-        long lost = keys.lost() + Math.max(0, invalidDiff);
-        long duplicated = keys.duplicated() + Math.max(0, -invalidDiff);
-        long processed = o.aggregatedCount() + o.late() + o.invalid();
+        Books books = Books.of(new Books.Sent(sent.tally().counts(), Generator::sensorName, ingestedByWindow,
+                sent.produced() + ingested, sent.invalid()), o);
+        long processed = o.outcomes();
         return new RunSummary(sent.produced(), sent.valid(), sent.invalid(), sent.sendFailed(),
-                o.aggregatedCount(), o.windows(), o.invalid(), o.late(), lost, duplicated, keys.windowsWrong(), drained,
+                o.aggregatedCount(), o.windows(), o.invalid(), o.late(), books.lost(), books.duplicated(),
+                books.windowsWrong(), drained,
                 Math.round(seconds * 10) / 10.0, Math.round(processed / seconds),
                 new RunSummary.Latency(ProgressLine.pct(latency, 50), ProgressLine.pct(latency, 99),
                         ProgressLine.pct(latency, 99.9), latency.getMaxValue()),
                 brokers, config.topics().partitions(), config.guarantee().kafkaName(), config.threads(),
                 config.sensors(), config.rate() == 0 ? "max" : Long.toString(config.rate()),
-                config.processors(), config.standbys(), chaos, o.alerts(), ingested, sink);
+                config.processors(), config.standbys(), chaos, o.alerts(), ingested,
+                new RunSummary.SetAside(o.future(), o.overflow(), books.external()), sink);
     }
 
     /** The books must start at zero: a points topic that already holds records would skew them. */

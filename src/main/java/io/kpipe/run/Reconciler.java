@@ -2,6 +2,7 @@ package io.kpipe.run;
 
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.model.DeadLetter;
+import io.kpipe.model.MalformedPointException;
 import io.kpipe.model.MutablePoint;
 import io.kpipe.model.PointDecoder;
 import io.kpipe.model.WindowResult;
@@ -9,6 +10,7 @@ import io.kpipe.model.WindowResultSerde;
 import io.kpipe.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +30,23 @@ public final class Reconciler {
 
     /**
      * Totals of the output topics, plus the final count of every window ({@code <sensor>@<start>})
-     * and the points judged late per window they belonged to.
+     * and the valid points the window rules set aside (late, future, overflow) per window they belong to.
+     *
+     * @param invalid        dead letters that are not late: not points, future, overflow and processing errors
+     * @param notPoints      dead letters of records that are not points (type invalid or error)
+     * @param setAsideByWindow valid points dead-lettered by the window rules, per window
+     * @param unattributed   such dead letters whose window cannot be told (their copy was truncated)
+     * @param pointsRecords  records on {@code points} (read_committed end offsets): everything that came in
      */
-    public record Output(long windows, long aggregatedCount, long invalid, long late,
-                         Map<String, Long> finalCounts, Map<String, Long> lateByWindow, long alerts) {}
+    public record Output(long windows, long aggregatedCount, long invalid, long late, long future, long overflow,
+                         long notPoints, Map<String, Long> finalCounts, Map<String, Long> setAsideByWindow,
+                         long unattributed, long alerts, long pointsRecords) {
+
+        /** Every record of {@code points} has exactly one outcome: aggregated, or one dead letter. */
+        public long outcomes() {
+            return aggregatedCount + late + invalid;
+        }
+    }
 
     private final KafkaConnection kafka;
     private final Topics topics;
@@ -51,35 +66,58 @@ public final class Reconciler {
             WindowResult w = serde.deserialize(r.topic(), r.value());
             finalCounts.put(new String(r.key(), StandardCharsets.UTF_8), w == null ? 0 : w.count());
         });
-        long[] dead = new long[2];
-        Map<String, Long> lateByWindow = new HashMap<>();
+        Map<DeadLetter.Type, Long> dead = new EnumMap<>(DeadLetter.Type.class);
+        long[] unattributed = new long[1];
+        Map<String, Long> setAside = new HashMap<>();
         PointDecoder decoder = new PointDecoder();
         MutablePoint point = new MutablePoint();
         readAll(topics.deadLetters().name(), r -> {
             DeadLetter.Type t = DeadLetter.Type.of(r.headers());
-            if (t == DeadLetter.Type.LATE) {
-                dead[1]++;
-                // A late point was valid: decoding it again gives its sensor and window.
-                decoder.decode(r.key(), r.value(), r.timestamp(), point);
+            dead.merge(t == null ? DeadLetter.Type.INVALID : t, 1L, Long::sum);
+            if (t != null && t.validPoint()) {
+                // A point set aside by the window rules was valid: decoding it again gives its sensor and window.
+                try {
+                    decoder.decode(r.key(), r.value(), r.timestamp(), point);
+                } catch (MalformedPointException e) {
+                    unattributed[0]++;   // its copy was cut to the dead-letter size bound
+                    return;
+                }
                 long start = point.timestamp() - Math.floorMod(point.timestamp(), windowMs);
-                lateByWindow.merge(WindowResult.key(new String(r.key(), StandardCharsets.UTF_8), start), 1L, Long::sum);
-            } else {
-                dead[0]++;
+                setAside.merge(WindowResult.key(new String(r.key(), StandardCharsets.UTF_8), start), 1L, Long::sum);
             }
         });
         long[] alerts = new long[1];
         readAll(topics.alerts().name(), r -> alerts[0]++);
         long sum = finalCounts.values().stream().mapToLong(Long::longValue).sum();
-        return new Output(finalCounts.size(), sum, dead[0], dead[1], finalCounts, lateByWindow, alerts[0]);
+        long late = dead.getOrDefault(DeadLetter.Type.LATE, 0L);
+        long all = dead.values().stream().mapToLong(Long::longValue).sum();
+        return new Output(finalCounts.size(), sum, all - late, late, dead.getOrDefault(DeadLetter.Type.FUTURE, 0L),
+                dead.getOrDefault(DeadLetter.Type.OVERFLOW, 0L),
+                dead.getOrDefault(DeadLetter.Type.INVALID, 0L) + dead.getOrDefault(DeadLetter.Type.ERROR, 0L),
+                finalCounts, setAside, unattributed[0], alerts[0], records(topics.points().name()));
     }
 
-    private void readAll(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    /** Records in a topic (from its start): what a read_committed consumer would get, less transaction markers. */
+    private long records(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
+            return consumer.endOffsets(parts).entrySet().stream()
+                    .mapToLong(e -> e.getValue() - begin.get(e.getKey())).sum();
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
         Properties p = kafka.clientProperties(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000));
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private void readAll(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);

@@ -45,7 +45,18 @@ public record RunSummary(
         @JsonProperty("chaos") List<ChaosRunner.Done> chaos,
         @JsonProperty("alerts") long alerts,
         @JsonProperty("ingested") long ingested,
+        @JsonUnwrapped SetAside setAside,
         @JsonUnwrapped Sink sink) {
+
+    /**
+     * Dead letters beyond late and invalid ones (both included in {@code dlq}), and the records
+     * other producers wrote to {@code points} ({@link Books}).
+     */
+    public record SetAside(@JsonProperty("future") long future,
+                           @JsonProperty("overflow") long overflow,
+                           @JsonProperty("external") long external) {
+        public static final SetAside NONE = new SetAside(0, 0, 0);
+    }
 
     /**
      * What the PostgreSQL sink's tables hold at the end: {@code rows} windows whose counts add up to
@@ -60,15 +71,6 @@ public record RunSummary(
     /** Percentiles of the time from a point's send to its aggregation, in milliseconds. */
     public record Latency(@JsonProperty("p50") long p50, @JsonProperty("p99") long p99,
                           @JsonProperty("p999") long p999, @JsonProperty("max") long max) {}
-
-    /** Computes lost and duplicated from the two sides of the books. */
-    public static long[] lostAndDuplicated(long producedValid, long producedInvalid, long aggregated, long dlq, long late) {
-        long aggDiff = producedValid - late - aggregated;
-        long dlqDiff = producedInvalid - dlq;
-        long lost = Math.max(0, aggDiff) + Math.max(0, dlqDiff);
-        long duplicated = Math.max(0, -aggDiff) + Math.max(0, -dlqDiff);
-        return new long[] {lost, duplicated};
-    }
 
     public boolean ok() {
         return lost == 0 && duplicated == 0 && sinkOk();
@@ -92,7 +94,7 @@ public record RunSummary(
         return String.format(Locale.ROOT, """
                 kpipe run: %,d points in %.1f s = %,.0f points/s end to end (%s, %d broker(s), %d partitions, %d thread(s)%s)
                   produced    %,d (valid %,d, invalid %,d); send failed %,d%s
-                  output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s
+                  output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s%s
                   alerts      %,d%s
                   latency     p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (sent -> aggregated)
                   lost %,d, duplicated %,d (windows checked one by one: %,d wrong): %s""",
@@ -100,7 +102,10 @@ public record RunSummary(
                 processors == 0 ? "" : " in each of " + processors + " processor processes",
                 produced, producedValid, producedInvalid, sendFailed,
                 ingested == 0 ? "" : String.format(Locale.ROOT, "; ingested over HTTP %,d", ingested),
-                aggregated, windows, late, dlq, drained ? "" : " (NOT DRAINED: the processor did not catch up)",
+                aggregated, windows, late, dlq, setAside.equals(SetAside.NONE) ? "" : String.format(Locale.ROOT,
+                        " (of them future %,d, overflow %,d); records from other producers %,d",
+                        setAside.future(), setAside.overflow(), setAside.external()),
+                drained ? "" : " (NOT DRAINED: the processor did not catch up)",
                 alerts, sink == null ? "" : String.format(Locale.ROOT,
                         "; PostgreSQL: %,d windows with counts summing to %,d, %,d alerts%s", sink.rows(), sink.countSum(),
                         sink.alerts(), sinkOk() ? " (exact)" : " (NOT EXACT)"),

@@ -45,4 +45,29 @@ class ConfigValidationTest {
         assertThat(p).containsEntry("linger.ms", "99").containsEntry("acks", "all")
                 .containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "h:1");
     }
+
+    @Test
+    void shouldRefuseClientSettingsThatWouldSwitchOffTheGuarantees() {
+        assertThatThrownBy(() -> new KafkaConnection("h:1", Map.of("processing.guarantee", "at_least_once")))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("processing.guarantee: cannot be set with -X or --kafka-config: kpipe's books depend on it; "
+                        + "use --guarantee exactly_once_v2|at_least_once");
+        assertThatThrownBy(() -> new KafkaConnection("h:1", Map.of("acks", "1")))
+                .hasMessage("acks: cannot be '1': kpipe's delivery guarantees (and its books) need all or -1 "
+                        + "for every producer and consumer it runs");
+        assertThatThrownBy(() -> new KafkaConnection("h:1", Map.of("producer.enable.idempotence", "false")))
+                .hasMessageStartingWith("producer.enable.idempotence: cannot be 'false'");
+        assertThatThrownBy(() -> new KafkaConnection("h:1", Map.of("main.consumer.isolation.level", "read_uncommitted")))
+                .hasMessageStartingWith("main.consumer.isolation.level: cannot be 'read_uncommitted'");
+        assertThatThrownBy(() -> new KafkaConnection("h:1", Map.of("enable.auto.commit", "true")))
+                .hasMessageStartingWith("enable.auto.commit: cannot be 'true'");
+    }
+
+    @Test
+    void shouldAcceptGuaranteeSettingsThatSayWhatKpipeDoesAnyway() {
+        KafkaConnection c = new KafkaConnection("h:1", Map.of("acks", "all", "enable.idempotence", "true",
+                "isolation.level", "read_committed", "consumer.enable.auto.commit", "false", "linger.ms", "5"));
+
+        assertThat(c.clientConfig()).hasSize(5);
+    }
 }

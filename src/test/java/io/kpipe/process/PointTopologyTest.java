@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.BytesDeserializer;
@@ -70,7 +71,9 @@ class PointTopologyTest {
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
     }
 
     @Test
@@ -175,17 +178,130 @@ class PointTopologyTest {
     }
 
     @Test
-    void shouldRejectPointsFarAheadOfTheirRecordTimestamp() {
+    void shouldDeadLetterPointsFarAheadOfTheirRecordTimestampAsFuture() {
         long twoHours = 2 * 3_600_000L;
         points.pipeInput(key("s-1"), BinaryPoint.encode(T0 + twoHours, 1.0), Instant.ofEpochMilli(T0));
         send("s-1", T0, 2.0);
 
         TestRecord<Bytes, byte[]> r = deadLetters.readRecord();
 
-        assertThat(header(r, DeadLetter.ERROR)).isEqualTo(
-                "event time " + (T0 + twoHours) + " is 7200000 ms ahead of the record timestamp; at most 3600000 ms allowed");
+        assertThat(header(r, DeadLetter.ERROR_TYPE)).isEqualTo("future");
+        assertThat(header(r, DeadLetter.ERROR)).isEqualTo("future: event time " + (T0 + twoHours)
+                + " is 7200000 ms ahead of the record timestamp or the processor's clock; at most 60000 ms allowed");
         // The far-future point did not advance stream time: the point at T0 is still aggregated.
         assertThat(aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(1);
+        assertThat(stats.invalid()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeadLetterPointsAheadOfTheProcessorsClockEvenWhenTheirRecordTimestampIsAheadToo() {
+        long now = System.currentTimeMillis();
+        long future = now + 3_600_000L;
+        points.pipeInput(key("s-1"), BinaryPoint.encode(future, 1.0), Instant.ofEpochMilli(future));
+
+        assertThat(header(deadLetters.readRecord(), DeadLetter.ERROR_TYPE)).isEqualTo("future");
+        assertThat(aggregates.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldNotLetAPointWithinTheSkewCloseTheWindowsOfOnTimePoints() {
+        send("s-1", T0 + 1_000, 1.0);
+        // 50 s ahead of its record timestamp (within the 60 s allowed): aggregated in its own window,
+        // but stream time moves only to the record timestamp, T0+40s.
+        points.pipeInput(key("s-9"), BinaryPoint.encode(T0 + 90_000, 5.0), Instant.ofEpochMilli(T0 + 40_000));
+        // Had stream time followed the fast clock to T0+90s, window [T0, T0+60s) would have closed.
+        points.pipeInput(key("s-1"), BinaryPoint.encode(T0 + 2_000, 3.0), Instant.ofEpochMilli(T0 + 40_001));
+
+        Map<String, WindowResult> last = aggregates.readKeyValuesToMap();
+
+        assertThat(last.get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(2);
+        assertThat(last.get("s-9@2025-11-24T16:01:00Z").count()).isEqualTo(1);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldAggregateARecordWithoutTimestampAsStampedOnArrival() {
+        long before = System.currentTimeMillis();
+        points.pipeInput(new TestRecord<>(key("s-1"), utf8("{\"sensor\":\"s-1\",\"value\":7.5}"), new RecordHeaders(),
+                Instant.ofEpochMilli(-1)));
+        points.pipeInput(new TestRecord<>(key("s-2"), utf8("s-2," + before + ",1.5"), new RecordHeaders(),
+                Instant.ofEpochMilli(-7)));
+        long after = System.currentTimeMillis();
+
+        List<WindowResult> out = aggregates.readValuesToList();
+
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).sensor()).isEqualTo("s-1");
+        assertThat(out.get(0).firstTs()).isBetween(before, after);
+        assertThat(out.get(1)).extracting(WindowResult::sensor, WindowResult::firstTs).containsExactly("s-2", before);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldTruncateAnOversizedDeadLetterAndSayHowBigItWasAndItsHash() throws Exception {
+        byte[] garbage = new byte[1_500_000];
+        java.util.Arrays.fill(garbage, (byte) 'x');
+        TestRecord<Bytes, byte[]> in = new TestRecord<>(key("s-1"), garbage, Instant.ofEpochMilli(T0));
+        in.headers().add("huge", new byte[20_000]);
+        points.pipeInput(in);
+        send("s-1", T0, 1.0);
+
+        TestRecord<Bytes, byte[]> r = deadLetters.readRecord();
+
+        assertThat(r.value()).hasSize(DeadLetter.MAX_VALUE_BYTES).isEqualTo(java.util.Arrays.copyOf(garbage, 65_536));
+        assertThat(header(r, DeadLetter.ORIGINAL_SIZE)).isEqualTo("1500000");
+        assertThat(header(r, DeadLetter.ORIGINAL_SHA256)).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(garbage)));
+        assertThat(header(r, DeadLetter.ORIGINAL_HEADERS_SIZE)).isEqualTo("20004");
+        assertThat(r.headers().lastHeader("huge")).isNull();
+        assertThat(header(r, DeadLetter.ERROR)).isEqualTo("unrecognised format: first byte 0x78 is neither binary (0x01), "
+                + "JSON ('{') nor CSV (no comma); the producer's headers (20004 bytes) were dropped; value of 1500000 bytes "
+                + "truncated to 65536 (sha256 in original.sha256)");
+        assertThat(header(r, DeadLetter.SOURCE_OFFSET)).isEqualTo("0");
+        assertThat(aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z").count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeadLetterAValueItsWindowCannotAddUpFinitely() {
+        send("s-1", T0, 8e307);
+        send("s-1", T0 + 1, 8e307);
+        send("s-1", T0 + 2, 8e307);   // the sum would be 2.4e308, beyond Double.MAX_VALUE
+
+        TestRecord<Bytes, byte[]> r = deadLetters.readRecord();
+        WindowResult w = aggregates.readKeyValuesToMap().get("s-1@2025-11-24T16:00:00Z");
+
+        assertThat(header(r, DeadLetter.ERROR_TYPE)).isEqualTo("overflow");
+        assertThat(header(r, DeadLetter.ERROR)).isEqualTo("overflow: adding value 8.0E307 would take its "
+                + "window's sum, mean or variance beyond the range of a double");
+        assertThat(w.count()).isEqualTo(2);
+        assertThat(w.sum()).isEqualTo(1.6e308);
+        assertThat(w.stddev()).isZero();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldKeepLiveWindowsForTenWindowLengthsOfStreamTimeAndForgetSensorsWithNone() {
+        LiveWindows live = new LiveWindows();
+        ProcessorConfig config = ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", stateDir, 1);
+        driver.close();
+        driver = new TopologyTestDriver(PointTopology.build(config, stats, live), PointTopology.streamsProperties(config));
+        points = driver.createInputTopic("points", new BytesSerializer(), new ByteArraySerializer());
+        // Each minute, 100 sensors nobody sees again.
+        for (int minute = 0; minute < 30; minute++) {
+            for (int i = 0; i < 100; i++) {
+                send("u-" + minute + "-" + i, T0 + minute * 60_000L, 1.0);
+            }
+        }
+
+        // Stream time is in minute 29: minutes 19..29 are kept (the scan runs once per window length).
+        assertThat(live.sensors()).isEqualTo(11 * 100);
+        assertThat(live.windows()).isEqualTo(11 * 100);
+        assertThat(live.windows("u-29-0", T0, Long.MAX_VALUE)).hasSize(1);
+        assertThat(live.windows("u-0-0", T0, Long.MAX_VALUE)).isNull();
+
+        driver.close();
+        driver = null;
+        assertThat(live.sensors()).as("a closed task's partition is dropped").isZero();
     }
 
     @Test

@@ -13,8 +13,8 @@ class KeyCheckTest {
 
     private static Reconciler.Output output(Map<String, Long> finalCounts, Map<String, Long> late) {
         long sum = finalCounts.values().stream().mapToLong(Long::longValue).sum();
-        return new Reconciler.Output(finalCounts.size(), sum, 0, late.values().stream().mapToLong(Long::longValue).sum(),
-                finalCounts, late, 0);
+        long lateSum = late.values().stream().mapToLong(Long::longValue).sum();
+        return new Reconciler.Output(finalCounts.size(), sum, 0, lateSum, 0, 0, 0, finalCounts, late, 0, 0, sum + lateSum);
     }
 
     private static String key(int sensor, long start) {
