@@ -109,6 +109,14 @@ public final class PointDecoder {
     }
 
     /**
+     * Whether a line of text is JSON rather than CSV, by the rule {@link #decode} applies to a
+     * value: its first byte after an optional byte order mark and blanks is {@code '{'}.
+     */
+    public static boolean isJsonLine(byte[] line) {
+        return firstNonBlank(line, Utf8.bomLength(line)) == '{';
+    }
+
+    /**
      * Checks a record key as a sensor id. Keys are short ASCII in practice, so the common case is
      * one comparison per byte and no allocation; only a key with a non-ASCII byte (negative as a
      * Java byte, hence below 0x20 too) or a control character takes the exact check.
@@ -172,7 +180,7 @@ public final class PointDecoder {
         if (value.length == from) {
             throw new MalformedPointException("empty value");
         }
-        if (firstNonBlank(value, from) == '{') {
+        if (isJsonLine(value)) {
             return decodeJson(value, from, recordTimestamp, out);
         }
         if (indexOf(value, from, (byte) ',') >= 0) {

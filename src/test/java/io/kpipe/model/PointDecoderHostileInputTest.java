@@ -172,6 +172,17 @@ class PointDecoderHostileInputTest {
     }
 
     @Test
+    void shouldTellJsonLinesBehindBomAndBlanks() {
+        assertThat(PointDecoder.isJsonLine(concat(BOM, utf8("{\"sensor\":\"s\",\"value\":1}")))).isTrue();
+        assertThat(PointDecoder.isJsonLine(concat(BOM, utf8(" \t{")))).isTrue();
+        assertThat(PointDecoder.isJsonLine(utf8("{"))).isTrue();
+        assertThat(PointDecoder.isJsonLine(concat(BOM, utf8("s,1,{")))).isFalse();
+        assertThat(PointDecoder.isJsonLine(concat(utf8(" "), BOM, utf8("{")))).isFalse();
+        assertThat(PointDecoder.isJsonLine(BOM)).isFalse();
+        assertThat(PointDecoder.isJsonLine(new byte[0])).isFalse();
+    }
+
+    @Test
     void shouldTreatAValueOfOnlyABomAsEmpty() {
         assertThatThrownBy(() -> decoder.decode(utf8("s"), BOM, RECORD_TS, point))
                 .isInstanceOf(MalformedPointException.class).hasMessage("empty value");
