@@ -4,6 +4,9 @@ package io.kpipe.model;
  * Running statistics of the points of one sensor in one window: count, sum, min, max, and mean
  * and variance by Welford's update, which stays accurate where sum-of-squares would cancel.
  * First and last are the earliest and latest event times seen, whatever order points came in.
+ *
+ * <p>The state is doubles, so values near the double limit can overflow it: call {@link #accepts}
+ * before {@link #add} and keep out a value it refuses, and the aggregate stays finite.
  */
 public final class Aggregate {
     /** Size of {@link #writeTo}'s output. */
@@ -39,12 +42,22 @@ public final class Aggregate {
         return this;
     }
 
-    /** True if adding {@code value} keeps sum, mean and variance finite. */
+    /**
+     * Whether {@code add(t, value)} would keep count, sum, mean and the sum of squared deviations
+     * (hence stddev) finite. False for NaN and infinities too. Whether a value fits depends on
+     * what the window already holds: after 1e200, even 0 is refused, as the squared spread
+     * (1e400) has no double. Values within about ±1e150 always fit in practice.
+     */
     public boolean accepts(double value) {
+        if (!Double.isFinite(value) || count == Long.MAX_VALUE) {
+            return false;
+        }
+        // The same arithmetic as add, in the same order, so the answer is exact rather than a bound.
+        long n = count + 1;
         double delta = value - mean;
-        double newMean = mean + delta / (count + 1);
-        return Double.isFinite(sum + value) && Double.isFinite(delta) && Double.isFinite(newMean)
-                && Double.isFinite(m2 + delta * (value - newMean));
+        double nextMean = mean + delta / n;
+        double nextM2 = m2 + delta * (value - nextMean);
+        return Double.isFinite(sum + value) && Double.isFinite(nextMean) && Double.isFinite(nextM2);
     }
 
     public long count() {

@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class FileReplay {
     public static final int LISTED = 20;
 
-    /** How lines are read: {@code AUTO} takes a line starting with '{' as JSON, any other as CSV. */
+    /** How lines are read: {@code AUTO} takes a line starting with '{' (after a byte order mark and blanks) as JSON, any other as CSV. */
     public enum Format { NDJSON, CSV, AUTO }
 
     /** One rejected line. */
@@ -101,7 +101,7 @@ public final class FileReplay {
                 boolean json = switch (format) {
                     case NDJSON -> true;
                     case CSV -> false;
-                    case AUTO -> firstNonBlank(line) == '{';
+                    case AUTO -> PointDecoder.isJsonLine(line);
                 };
                 long now = System.currentTimeMillis();
                 try {
