@@ -61,8 +61,8 @@ final class SinkCommand {
                 default -> throw new UsageException("--write-mode", "must be upsert or copy, got '" + writeMode + "'");
             };
             String password = SecretFile.read(passwordFile, "--password-file");
+            var kafka = connection.connection();   // every flag is checked before anything is connected to
             PostgresSink.checkAndPrepare(jdbcUrl, user, password);
-            var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {
                 Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).aggregates().name());
             }
