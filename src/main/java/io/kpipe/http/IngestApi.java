@@ -194,8 +194,9 @@ public final class IngestApi implements AutoCloseable {
         long deadline = System.nanoTime() + KAFKA_DEADLINE.toNanos();
         Batch batch = send(body, json, deadline);
         rejected.add(batch.bad);
-        String failure = batch.failure != null ? batch.failure : await(batch.sent, deadline);
-        long ok = batch.sent.stream().filter(IngestApi::acknowledged).count();
+        await(batch, deadline);
+        long ok = batch.acknowledged;
+        String failure = batch.failure;
         if (failure != null) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("error", "Kafka did not take every point within " + KAFKA_DEADLINE.toSeconds() + " s (" + failure
@@ -219,7 +220,18 @@ public final class IngestApi implements AutoCloseable {
         final List<Future<RecordMetadata>> sent = new ArrayList<>();
         final List<Map<String, Object>> errors = new ArrayList<>();
         long bad;
+        long acknowledged;
         String failure;
+
+        void reject(int lineNo, String reason) {
+            bad++;
+            if (errors.size() < MAX_ERRORS_LISTED) {
+                Map<String, Object> err = new LinkedHashMap<>();
+                err.put("line", lineNo);
+                err.put("reason", reason);
+                errors.add(err);
+            }
+        }
     }
 
     /**
@@ -256,18 +268,16 @@ public final class IngestApi implements AutoCloseable {
                         sensor.getBytes(StandardCharsets.UTF_8), BinaryPoint.encode(timestamp, point.value())),
                         (metadata, e) -> acked(e, sensor, timestamp));
                 batch.sent.add(f);
-                if (f.isDone() && !acknowledged(f)) {
-                    batch.failure = failureOf(f);
-                    return batch;
+                if (f.isDone()) {
+                    // Refused: it waited max.block.ms for metadata or buffer space in vain, as the next would.
+                    String refused = failureOf(f);
+                    if (refused != null) {
+                        batch.failure = refused;
+                        return batch;
+                    }
                 }
             } catch (MalformedPointException e) {
-                batch.bad++;
-                if (batch.errors.size() < MAX_ERRORS_LISTED) {
-                    Map<String, Object> err = new LinkedHashMap<>();
-                    err.put("line", lineNo);
-                    err.put("reason", e.getMessage());
-                    batch.errors.add(err);
-                }
+                batch.reject(lineNo, e.getMessage());
             }
         }
         return batch;
@@ -286,25 +296,29 @@ public final class IngestApi implements AutoCloseable {
         }
     }
 
-    /** Waits for every send until the deadline; the first failure's reason, or null when all were acknowledged. */
-    private static String await(List<Future<RecordMetadata>> sent, long deadline) {
-        for (Future<RecordMetadata> f : sent) {
+    /**
+     * Counts the acknowledged sends, waiting for each until the deadline as long as none failed;
+     * sets the batch's failure to the first reason.
+     */
+    private static void await(Batch batch, long deadline) {
+        for (Future<RecordMetadata> f : batch.sent) {
+            if (batch.failure != null) {
+                // Not waited for: they tell the client how many were in before the answer.
+                batch.acknowledged += f.isDone() && failureOf(f) == null ? 1 : 0;
+                continue;
+            }
             try {
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                batch.acknowledged++;
             } catch (ExecutionException e) {
-                return e.getCause().getMessage();
+                batch.failure = e.getCause().getMessage();
             } catch (TimeoutException e) {
-                return "not acknowledged before the deadline";
+                batch.failure = "not acknowledged before the deadline";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return "interrupted";
+                batch.failure = "interrupted";
             }
         }
-        return null;
-    }
-
-    private static boolean acknowledged(Future<RecordMetadata> f) {
-        return f.isDone() && !f.isCancelled() && failureOf(f) == null;
     }
 
     /** The reason a completed send failed, or null if it succeeded. */
