@@ -15,8 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -36,12 +39,39 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <pre>{"accepted": 998, "rejected": 2, "errors": [{"line": 7, "reason": "value is NaN"}, ...]}</pre>
  * 200 when the body was read (even if every line was rejected); 401 without the bearer token
  * (when one is set); 405 for a method other than POST; 413 over the body size or line limits;
- * 415 for another content type; 503 when Kafka did not take the points (the client retries: the
- * points it sent may then be in {@code points} twice, at-least-once) or the run is over.
+ * 415 for another content type; 503 when the run is over, and 503 with {@code Retry-After} when
+ * Kafka did not take every point within {@link #KAFKA_DEADLINE} (10 s, 15 s at the worst: see
+ * {@link #MAX_BLOCK_MS}). The thread is then free for the next request; the points of a 503 request
+ * may or may not be in {@code points} (those already sent may still be written, until the producer's
+ * delivery timeout), so the client retries and a point may be there twice: at-least-once.
+ * {@link #accepted()} counts every point Kafka acknowledged, including those of a 503 request.
  */
 public final class IngestApi implements AutoCloseable {
     /** Reasons listed per response at most; the counts are always complete. */
     static final int MAX_ERRORS_LISTED = 1000;
+
+    /**
+     * Time Kafka has to take a request's points, from the end of its body: past it the request
+     * answers 503 and its thread serves the next one. A healthy cluster acknowledges within
+     * milliseconds (linger 5 ms); 10 s ride out a leader election, not an outage.
+     */
+    static final Duration KAFKA_DEADLINE = Duration.ofSeconds(10);
+
+    /**
+     * The producer's max.block.ms: how long one {@code send} may wait for metadata or buffer space.
+     * A send started just before the deadline ends at most this much after it (so a request waits
+     * for Kafka 15 s at the worst); an unreachable cluster fails the first send after this long.
+     */
+    private static final int MAX_BLOCK_MS = 5_000;
+
+    /**
+     * The producer's delivery.timeout.ms: a point of a request that got 503 may still be written
+     * until then; after it the producer has given it up and its buffer space is free again.
+     */
+    private static final int DELIVERY_TIMEOUT_MS = 20_000;
+
+    /** Seconds a client is told to wait after a 503 for Kafka: a leader election or a restart. */
+    static final int KAFKA_RETRY_AFTER_SECONDS = 5;
 
     /** Limits of one request. */
     public record Limits(long maxBodyBytes, int maxLines) {
@@ -81,8 +111,8 @@ public final class IngestApi implements AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000)), new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS)), new ByteArraySerializer(), new ByteArraySerializer());
         IngestApi api = new IngestApi(producer, topic, token, limits, tally);
         http.route("/ingest", api::handle);
         return api;
@@ -92,7 +122,7 @@ public final class IngestApi implements AutoCloseable {
         return producer;
     }
 
-    /** Points acknowledged by Kafka since start. */
+    /** Points acknowledged by Kafka since start, whatever the answer to their request was. */
     public long accepted() {
         return accepted.sum();
     }
@@ -155,21 +185,65 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private void ingest(HttpExchange x, byte[] body, boolean json) throws IOException {
-        long now = System.currentTimeMillis();
-        PointDecoder decoder = new PointDecoder();
-        MutablePoint point = new MutablePoint();
-        List<Map<String, Object>> errors = new ArrayList<>();
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        List<String> sensors = tally == null ? null : new ArrayList<>();
-        List<Long> times = tally == null ? null : new ArrayList<>();
         if (lineCount(body) > limits.maxLines()) {
             // Checked before anything is sent: a refused request leaves nothing behind.
             HttpService.sendJson(x, 413, Map.of("error", "more than " + limits.maxLines()
                     + " lines in one request: split it into several requests"));
             return;
         }
+        long deadline = System.nanoTime() + KAFKA_DEADLINE.toNanos();
+        Batch batch = send(body, json, deadline);
+        rejected.add(batch.bad);
+        await(batch, deadline);
+        long ok = batch.acknowledged;
+        String failure = batch.failure;
+        if (failure != null) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("error", "Kafka did not take every point within " + KAFKA_DEADLINE.toSeconds() + " s (" + failure
+                    + "); retry the request: points of this request may already be in Kafka (at-least-once)");
+            r.put("acknowledged", ok);
+            HttpService.sendRetryLater(x, KAFKA_RETRY_AFTER_SECONDS, r);
+            return;
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("accepted", ok);
+        r.put("rejected", batch.bad);
+        r.put("errors", batch.errors);
+        if (batch.bad > batch.errors.size()) {
+            r.put("errors_listed", batch.errors.size());
+        }
+        HttpService.sendJson(x, 200, r);
+    }
+
+    /** What {@link #send} did with a body: the sends, the rejected lines, and why it stopped early (or null). */
+    private static final class Batch {
+        final List<Future<RecordMetadata>> sent = new ArrayList<>();
+        final List<Map<String, Object>> errors = new ArrayList<>();
+        long bad;
+        long acknowledged;
+        String failure;
+
+        void reject(int lineNo, String reason) {
+            bad++;
+            if (errors.size() < MAX_ERRORS_LISTED) {
+                Map<String, Object> err = new LinkedHashMap<>();
+                err.put("line", lineNo);
+                err.put("reason", reason);
+                errors.add(err);
+            }
+        }
+    }
+
+    /**
+     * Sends the body's valid lines until the deadline or the first send Kafka refused (an unreachable
+     * cluster fails each send only after max.block.ms: going on would block once per line).
+     */
+    private Batch send(byte[] body, boolean json, long deadline) {
+        long now = System.currentTimeMillis();
+        PointDecoder decoder = new PointDecoder();
+        MutablePoint point = new MutablePoint();
+        Batch batch = new Batch();
         int lineNo = 0;
-        long bad = 0;
         int start = 0;
         while (start < body.length) {
             int end = start;
@@ -185,56 +259,81 @@ public final class IngestApi implements AutoCloseable {
             }
             try {
                 String sensor = decoder.decodeLine(line, json, now, point);
-                sent.add(producer.send(new ProducerRecord<>(topic, null, now, sensor.getBytes(StandardCharsets.UTF_8),
-                        BinaryPoint.encode(point.timestamp(), point.value()))));
-                if (tally != null) {
-                    sensors.add(sensor);
-                    times.add(point.timestamp());
+                if (System.nanoTime() - deadline >= 0) {
+                    batch.failure = "not all points sent before the deadline";
+                    return batch;
+                }
+                long timestamp = point.timestamp();
+                Future<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, null, now,
+                        sensor.getBytes(StandardCharsets.UTF_8), BinaryPoint.encode(timestamp, point.value())),
+                        (metadata, e) -> acked(e, sensor, timestamp));
+                batch.sent.add(f);
+                if (f.isDone()) {
+                    // Refused: it waited max.block.ms for metadata or buffer space in vain, as the next would.
+                    String refused = failureOf(f);
+                    if (refused != null) {
+                        batch.failure = refused;
+                        return batch;
+                    }
                 }
             } catch (MalformedPointException e) {
-                bad++;
-                if (errors.size() < MAX_ERRORS_LISTED) {
-                    Map<String, Object> err = new LinkedHashMap<>();
-                    err.put("line", lineNo);
-                    err.put("reason", e.getMessage());
-                    errors.add(err);
-                }
+                batch.reject(lineNo, e.getMessage());
             }
         }
-        long ok = 0;
-        String failure = null;
-        for (int i = 0; i < sent.size(); i++) {
+        return batch;
+    }
+
+    /**
+     * Counted when Kafka acknowledges, also after the request's deadline: a point of a request that
+     * got 503 may still be written, and then it is in the books like any other.
+     */
+    private void acked(Exception e, String sensor, long timestamp) {
+        if (e == null) {
+            accepted.increment();
+            if (tally != null) {
+                tally.acked(sensor, timestamp);
+            }
+        }
+    }
+
+    /**
+     * Counts the acknowledged sends, waiting for each until the deadline as long as none failed;
+     * sets the batch's failure to the first reason.
+     */
+    private static void await(Batch batch, long deadline) {
+        for (Future<RecordMetadata> f : batch.sent) {
+            if (batch.failure != null) {
+                // Not waited for: they tell the client how many were in before the answer.
+                batch.acknowledged += f.isDone() && failureOf(f) == null ? 1 : 0;
+                continue;
+            }
             try {
-                sent.get(i).get();
-                ok++;
-                if (tally != null) {
-                    tally.acked(sensors.get(i), times.get(i));
-                }
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                batch.acknowledged++;
             } catch (ExecutionException e) {
-                failure = e.getCause().getMessage();
+                batch.failure = e.getCause().getMessage();
+            } catch (TimeoutException e) {
+                batch.failure = "not acknowledged before the deadline";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                failure = "interrupted";
-                break;
+                batch.failure = "interrupted";
             }
         }
-        accepted.add(ok);
-        rejected.add(bad);
-        if (failure != null) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("error", "Kafka did not take every point (" + failure + "); retry the request");
-            r.put("acknowledged", ok);
-            HttpService.sendJson(x, 503, r);
-            return;
+    }
+
+    /** The reason a completed send failed, or null if it succeeded. */
+    private static String failureOf(Future<RecordMetadata> f) {
+        try {
+            f.get(0, TimeUnit.NANOSECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause().getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (TimeoutException e) {
+            return "not acknowledged";
         }
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("accepted", ok);
-        r.put("rejected", bad);
-        r.put("errors", errors);
-        if (bad > errors.size()) {
-            r.put("errors_listed", errors.size());
-        }
-        HttpService.sendJson(x, 200, r);
     }
 
     /** Lines in the body, counting a last line without its end of line. */
