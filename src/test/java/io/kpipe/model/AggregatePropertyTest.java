@@ -4,41 +4,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.Test;
 
 /** {@link Aggregate#accepts} says exactly whether {@link Aggregate#add} keeps the aggregate finite. */
 class AggregatePropertyTest {
-    @Property(tries = 1000)
-    void acceptsExactlyTheValuesThatKeepTheAggregateFinite(@ForAll("series") List<Double> values) {
-        Aggregate a = new Aggregate();
-        for (double v : values) {
-            boolean accepted = a.accepts(v);
-            Aggregate trial = copy(a).add(1, v);
+    @Test
+    void shouldAcceptExactlyTheValuesThatKeepTheAggregateFinite() {
+        Gen.forAll(1000, AggregatePropertyTest::series, values -> {
+            Aggregate a = new Aggregate();
+            for (double v : values) {
+                boolean accepted = a.accepts(v);
+                Aggregate trial = copy(a).add(1, v);
 
-            assertThat(accepted).as("accepts(%s) after %s points", v, a.count()).isEqualTo(isFinite(trial));
-            if (accepted) {
-                a.add(1, v);
+                assertThat(accepted).as("accepts(%s) after %s points", v, a.count()).isEqualTo(isFinite(trial));
+                if (accepted) {
+                    a.add(1, v);
+                }
             }
-        }
-        assertThat(a.count() == 0 || isFinite(a)).isTrue();
+            assertThat(a.count() == 0 || isFinite(a)).isTrue();
+        });
     }
 
-    /** Series that mix ordinary readings with magnitudes near the double limit, where overflow starts. */
-    @Provide
-    Arbitrary<List<Double>> series() {
-        Arbitrary<Double> values = Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.doubles().between(-1e3, 1e3)),
-                Tuple.of(3, Arbitraries.longs().map(Double::longBitsToDouble)),
-                Tuple.of(2, Arbitraries.integers().between(150, 308).map(e -> Math.pow(10, e))
-                        .flatMap(m -> Arbitraries.of(m, -m, m * 1.7, -m * 1.7))),
-                Tuple.of(1, Arbitraries.of(Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE, 0.0, -0.0,
-                        Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)));
-        return values.list().ofMaxSize(30);
+    /** Up to 30 values that mix ordinary readings with magnitudes near the double limit, where overflow starts. */
+    static List<Double> series(Gen g) {
+        return g.listOf(0, 30, () -> g.frequencyOf(
+                Gen.weight(3, () -> g.doubles(-1e3, 1e3)),
+                Gen.weight(3, () -> Double.longBitsToDouble(g.longs())),
+                Gen.weight(2, () -> {
+                    double m = Math.pow(10, g.ints(150, 308));
+                    return g.oneOf(m, -m, m * 1.7, -m * 1.7);
+                }),
+                Gen.weight(1, () -> g.oneOf(Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE, 0.0, -0.0,
+                        Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY))));
     }
 
     private static Aggregate copy(Aggregate a) {
