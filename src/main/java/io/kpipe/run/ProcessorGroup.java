@@ -36,6 +36,8 @@ public final class ProcessorGroup implements AutoCloseable {
     /** The line a child prints once it has its partitions and is processing. */
     public static final String RUNNING = "kpipe-running";
     private static final long STOP_TIMEOUT_MS = 30_000;
+    /** An orphaned child halts as soon as it reads the end of its stdin; the watchdog kills it after this. */
+    private static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
 
     private final ProcessorConfig config;
     private final Map<String, String> clientConfig;
@@ -122,10 +124,9 @@ public final class ProcessorGroup implements AutoCloseable {
         options.add("-Dkpipe.processor.id=" + id);
         try {
             Files.createDirectories(dir);
-            Process p = new ProcessBuilder(ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS",
+            Process p = ChildJvm.start(new ProcessBuilder(ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS",
                     "io.kpipe.cli.Main", args))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
             Child c = new Child(id, p);
             Thread reader = new Thread(c::readReports, "kpipe-processor-" + id + "-stats");
             reader.setDaemon(true);
