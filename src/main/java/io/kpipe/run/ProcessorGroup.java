@@ -44,6 +44,7 @@ public final class ProcessorGroup implements AutoCloseable {
     private final Path workDir;
     private final ProcessingStats stats;
     private final List<Child> children = new ArrayList<>();
+    private boolean closing;
 
     private ProcessorGroup(ProcessorConfig config, Map<String, String> clientConfig, Path workDir, ProcessingStats stats) {
         this.config = config;
@@ -77,6 +78,7 @@ public final class ProcessorGroup implements AutoCloseable {
     /** Kills processor {@code id} (1..N) with SIGKILL; returns the PID it had. */
     public synchronized long kill(int id) {
         Child c = child(id);
+        c.killed = true;
         c.process.destroyForcibly();
         try {
             c.process.waitFor(10, TimeUnit.SECONDS);
@@ -95,6 +97,38 @@ public final class ProcessorGroup implements AutoCloseable {
         Child again = launch(id);
         children.set(id - 1, again);
         return again.process.pid();
+    }
+
+    /**
+     * The first processor that exited although nobody ended it ({@link #kill} or {@link #close}),
+     * in one line with its exit code and, if it said why, the reason it printed; null while all live:
+     * {@code processor 2 (pid 1234) exited with code 1: the processor stopped: <why>}.
+     */
+    public synchronized String deadProcessor() {
+        if (closing) {
+            return null;
+        }
+        for (Child c : children) {
+            if (!c.killed && !c.process.isAlive()) {
+                String why = lastWords(c.id);
+                return "processor " + c.id + " (pid " + c.process.pid() + ") exited with code " + c.process.exitValue()
+                        + (why == null ? "" : ": " + why);
+            }
+        }
+        return null;
+    }
+
+    /** What a child's {@code kpipe process} said last about why it stopped, or null. */
+    private String lastWords(int id) {
+        String prefix = "kpipe process: ";
+        try {
+            String log = new String(Files.readAllBytes(workDir.resolve("processor-" + id).resolve("console.log")),
+                    StandardCharsets.UTF_8);
+            return log.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b)
+                    .map(l -> l.substring(prefix.length())).orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     public synchronized long pid(int id) {
@@ -140,6 +174,7 @@ public final class ProcessorGroup implements AutoCloseable {
     /** SIGTERM to all (each commits and leaves the group), SIGKILL to any still there after 30 s. */
     @Override
     public synchronized void close() {
+        closing = true;
         children.forEach(c -> c.process.destroy());
         long deadline = System.currentTimeMillis() + STOP_TIMEOUT_MS;
         for (Child c : children) {
@@ -164,6 +199,8 @@ public final class ProcessorGroup implements AutoCloseable {
         final int id;
         final Process process;
         final CountDownLatch running = new CountDownLatch(1);
+        /** Ended on purpose (chaos): its exit is not a death of the run's processing. */
+        volatile boolean killed;
         long processed;
         long invalid;
         long late;
