@@ -26,7 +26,8 @@ import org.HdrHistogram.Histogram;
  * application id, so the partitions are spread over processes the way they would be over machines.
  * Each child reports its counts and latencies on stdout once a second ({@code process --child}),
  * which this class adds into one {@link ProcessingStats}; each watches its stdin and exits when
- * this process dies. Processors can be killed (SIGKILL) and restarted on their state directory.
+ * this process dies. Processors can be killed (SIGKILL) and restarted on their state directory; one
+ * that exits otherwise is reported by {@link #deadProcessor()}.
  */
 public final class ProcessorGroup implements AutoCloseable {
     /** Heap and GC of a child processor; {@code KPIPE_PROCESSOR_JAVA_OPTS} adds to them. */
