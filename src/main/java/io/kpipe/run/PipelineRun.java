@@ -277,7 +277,7 @@ public final class PipelineRun {
     private static PointProcessor startProcessor(Resources resources, ProcessorConfig pc, ProcessingStats stats,
                                                  Vitals vitals) throws InterruptedException {
         PointProcessor processor = resources.add(PointProcessor.start(pc, stats));
-        vitals.watch(() -> processor.stopReason() == null ? null : "the processor stopped: " + processor.stopReason());
+        vitals.watch(Vitals.of(processor));
         long deadline = System.nanoTime() + PROCESSOR_START_TIMEOUT.toNanos();
         while (!processor.awaitRunning(Duration.ofMillis(CHECK_EVERY_MS))) {
             vitals.check();

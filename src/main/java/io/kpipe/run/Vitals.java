@@ -1,5 +1,6 @@
 package io.kpipe.run;
 
+import io.kpipe.process.PointProcessor;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -14,6 +15,11 @@ final class Vitals {
     interface Part {
         /** Why this part is dead, in one line naming it; null while it lives. */
         String death();
+    }
+
+    /** An in-process processor: dead once Kafka Streams stopped (ERROR, NOT_RUNNING), with the root cause. */
+    static Part of(PointProcessor processor) {
+        return () -> processor.stopReason() == null ? null : "the processor stopped: " + processor.stopReason();
     }
 
     private final List<Part> parts = new CopyOnWriteArrayList<>();

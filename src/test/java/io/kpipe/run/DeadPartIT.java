@@ -1,9 +1,18 @@
 package io.kpipe.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kpipe.cli.Main;
+import io.kpipe.cluster.LocalCluster;
+import io.kpipe.config.GeneratorConfig;
+import io.kpipe.config.ProcessorConfig;
+import io.kpipe.generate.Generator;
+import io.kpipe.process.PointProcessor;
+import io.kpipe.process.ProcessingStats;
+import io.kpipe.testing.Pipelines;
+import io.kpipe.testing.SharedCluster;
 import io.kpipe.config.KafkaConnection;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -29,12 +38,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code kpipe run} whose processor dies on its own, during generation: the run names the dead
- * part in one line, stops everything it started and exits 1, instead of waiting for a lag that
- * never falls. Real brokers, a real database, real processes, a real Kafka Streams client.
+ * {@code kpipe run} whose processor dies on its own, during generation, and the drain whose
+ * processor has stopped: the run names the dead part in one line, stops everything it started and
+ * exits 1, instead of waiting for a lag that never falls. Real brokers, a real database, real processes, a real Kafka Streams client.
  */
 @Tag("integration")
 @Timeout(300)
@@ -99,6 +109,8 @@ class DeadPartIT {
         String prefix = "dead-" + System.nanoTime() + "-";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // Processes of other tests (the shared cluster) are not this run's.
+        List<ProcessHandle> before = ProcessHandle.current().descendants().toList();
         FutureTask<Integer> run = new FutureTask<>(() -> Main.execute(new String[] {"run", "--topic-prefix", prefix,
                         "--duration", "120s", "--rate", "5k", "--sensors", "100", "--http-port", "0"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
@@ -109,7 +121,7 @@ class DeadPartIT {
                 .lines().anyMatch(l -> l.startsWith("[")));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(run.isDone()).as(text + err).isFalse();
-        started.addAll(ProcessHandle.current().descendants().toList());
+        started.addAll(ProcessHandle.current().descendants().filter(p -> !before.contains(p)).toList());
         started.add(postmaster(text.lines().map(POSTGRES::matcher).filter(Matcher::find).findFirst().orElseThrow()
                 .group(1)));
         Matcher bootstrap = BOOTSTRAP.matcher(text);
@@ -128,6 +140,29 @@ class DeadPartIT {
         assertThat(said.lines()).containsExactly("kpipe run: the processor stopped: "
                 + Errors.MESSAGE_TOO_LARGE.message());
         await().atMost(Duration.ofSeconds(30)).until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    /** The drain waits for a lag that a stopped processor would never bring down: it must not. */
+    @Test
+    @ExtendWith(SharedCluster.class)
+    void shouldStopWaitingForTheDrainWhenTheProcessorHasStopped(LocalCluster cluster, @TempDir Path state)
+            throws Exception {
+        KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
+        String prefix = SharedCluster.unique("drain-");
+        Pipelines.createTopics(kafka, prefix, 2);
+        try (Generator g = new Generator(new GeneratorConfig(kafka, prefix, 0, 10, 1_000, null, 0, 0, 7))) {
+            g.run();
+        }
+        ProcessorConfig pc = ProcessorConfig.defaults(kafka, prefix, state, 1).withApplicationId(prefix + "app");
+        PointProcessor processor = PointProcessor.start(pc, new ProcessingStats());
+        processor.close();
+        Vitals parts = new Vitals().watch(Vitals.of(processor));
+
+        try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
+            assertThatThrownBy(() -> new Drain(admin, pc.applicationId(), prefix + "points").await(Duration.ofHours(1), parts))
+                    .isInstanceOf(DeadPartException.class)
+                    .hasMessage("the processor stopped: state NOT_RUNNING");
+        }
     }
 
     /** The embedded PostgreSQL runs detached (pg_ctl): not a descendant, found by its port. */
