@@ -54,8 +54,8 @@ import org.apache.kafka.clients.admin.Admin;
  * although chaos did not kill it), the sink's loop and the generator. When one is dead the run
  * throws a {@link DeadPartException} naming it and why, in one line, and everything it started
  * is stopped on the way out. A sink whose database is down is slow, not dead: it retries, and
- * the run waits for it at most {@code --drain-timeout} after the generator finished; then the
- * summary says NOT DRAINED and the run fails (exit 1).
+ * the run waits for it at most {@code --drain-timeout} after the generator finished; then it
+ * says so in a line, the summary says NOT DRAINED and the run fails (exit 1).
  */
 public final class PipelineRun {
     private static final Duration PROCESSOR_START_TIMEOUT = Duration.ofSeconds(120);
@@ -333,8 +333,14 @@ public final class PipelineRun {
             drained = new Drain(admin, group, topics.points().name()).await(config.drainTimeout(), vitals);
             if (sink != null) {
                 // The sink has written everything once its group has committed the end of both topics.
-                drained &= new Drain(admin, sink.group(), topics.aggregates().name()).await(config.drainTimeout(), vitals)
+                boolean written = new Drain(admin, sink.group(), topics.aggregates().name()).await(config.drainTimeout(), vitals)
                         && new Drain(admin, sink.group(), topics.alerts().name()).await(config.drainTimeout(), vitals);
+                if (!written) {
+                    // Slow, not dead (a database down is retried): say so, the summary then fails on the sink.
+                    out.printf("sink: not caught up within --drain-timeout %s (%,d failed database writes retried)%n",
+                            Durations.format(config.drainTimeout()), sink.sink().retries());
+                }
+                drained &= written;
             }
             timeline = progress.samples();
             live.phase("done");

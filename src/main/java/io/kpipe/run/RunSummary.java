@@ -100,7 +100,7 @@ public record RunSummary(
                 processors == 0 ? "" : " in each of " + processors + " processor processes",
                 produced, producedValid, producedInvalid, sendFailed,
                 ingested == 0 ? "" : String.format(Locale.ROOT, "; ingested over HTTP %,d", ingested),
-                aggregated, windows, late, dlq, drained ? "" : " (NOT DRAINED: the processor did not catch up)",
+                aggregated, windows, late, dlq, drained ? "" : " (NOT DRAINED: the processor or the sink did not catch up)",
                 alerts, sink == null ? "" : String.format(Locale.ROOT,
                         "; PostgreSQL: %,d windows with counts summing to %,d, %,d alerts%s", sink.rows(), sink.countSum(),
                         sink.alerts(), sinkOk() ? " (exact)" : " (NOT EXACT)"),
