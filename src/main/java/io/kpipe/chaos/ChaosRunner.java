@@ -190,11 +190,16 @@ public final class ChaosRunner implements AutoCloseable {
         out.flush();
     }
 
-    /** Waits until every event (and every pause's resume) has been carried out. */
-    public void awaitDone() throws InterruptedException {
+    /**
+     * Waits up to {@code millis} until every event (and every pause's resume) has been carried
+     * out; true if they have. The caller checks the run between waits.
+     */
+    public boolean awaitDone(long millis) throws InterruptedException {
         if (thread != null) {
-            thread.join();
+            thread.join(millis);
+            return !thread.isAlive();
         }
+        return true;
     }
 
     /** Events carried out so far, in order, without the resumes of pauses. */

@@ -112,9 +112,8 @@ final class ProcessCommand implements Callable<Integer> {
             if (second % 10 != 0) {
                 continue;
             }
-            if (processor.failure() != null || !processor.state().isRunningOrRebalancing()) {
-                spec.commandLine().getErr().println("kpipe process: the processor stopped (" + processor.state() + "): "
-                        + (processor.failure() == null ? "see the log above" : processor.failure().getMessage()));
+            if (processor.stopReason() != null) {
+                spec.commandLine().getErr().println("kpipe process: the processor stopped: " + processor.stopReason());
                 resources.close();
                 return Main.FAILED;
             }
@@ -146,12 +145,13 @@ final class ProcessCommand implements Callable<Integer> {
             out.println(ProcessorGroup.RUNNING);
             out.flush();
         }
-        while (processor.failure() == null && processor.state().isRunningOrRebalancing()) {
+        while (processor.stopReason() == null) {
             out.println(ProcessorGroup.statsLine(stats));
             out.flush();
             Thread.sleep(1000);
         }
-        spec.commandLine().getErr().println("kpipe process: the processor stopped (" + processor.state() + ")");
+        // kpipe run reads this line to say why its processor exited.
+        spec.commandLine().getErr().println("kpipe process: the processor stopped: " + processor.stopReason());
         resources.close();
         return Main.FAILED;
     }

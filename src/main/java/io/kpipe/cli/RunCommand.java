@@ -4,6 +4,7 @@ import io.kpipe.chaos.ChaosSpec;
 import io.kpipe.config.ClusterConfig;
 import io.kpipe.config.RunConfig;
 import io.kpipe.config.TopicSettings;
+import io.kpipe.run.DeadPartException;
 import io.kpipe.run.PipelineRun;
 import io.kpipe.run.RunSummary;
 import java.nio.file.Path;
@@ -126,7 +127,19 @@ final class RunCommand implements Callable<Integer> {
                 processors, standbys, ChaosSpec.parse(chaos), sink(), zscore, httpPort,
                 SecretFile.read(ingestTokenFile, "--ingest-token-file"));
         var out = spec.commandLine().getOut();
-        RunSummary summary = new PipelineRun(config, out).terminal(System.console() != null).execute(s -> {
+        RunSummary summary;
+        try {
+            summary = run(config, out);
+        } catch (DeadPartException e) {
+            // Everything the run started is stopped by now; the one line says which part died and why.
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
+            return Main.FAILED;
+        }
+        return summary.ok() ? Main.OK : Main.FAILED;
+    }
+
+    private RunSummary run(RunConfig config, java.io.PrintWriter out) throws InterruptedException {
+        return new PipelineRun(config, out).terminal(System.console() != null).execute(s -> {
             out.println(s.describe());
             if (summaryJson != null) {
                 s.writeJson(summaryJson);
@@ -141,7 +154,6 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         }).summary();
-        return summary.ok() ? Main.OK : Main.FAILED;
     }
 
     private RunConfig.Sink sink() {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,9 @@ public final class BrokerProcess {
     static final List<String> JVM_OPTIONS = List.of(
             "-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
             "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+
+    /** A broker whose parent died halts 15 s after it began its shutdown (BrokerMain); then the watchdog kills. */
+    private static final Duration ORPHAN_GRACE = Duration.ofSeconds(20);
 
     private final int nodeId;
     private final int port;
@@ -70,10 +74,9 @@ public final class BrokerProcess {
         options.add("-Dkpipe.log.file=" + dir.resolve("server.log"));
         List<String> cmd = ChildJvm.command(options, "KPIPE_BROKER_JAVA_OPTS", BrokerMain.class.getName(),
                 List.of(clusterId, dir.resolve("server.properties").toString()));
-        Process p = new ProcessBuilder(cmd)
+        Process p = ChildJvm.start(new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
         return new BrokerProcess(nodeId, port, dir, clusterId, p);
     }
 

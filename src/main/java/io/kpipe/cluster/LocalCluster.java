@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Storage is formatted on first start. Brokers stop on {@link #close()} and, because each watches
- * its stdin, when this process dies however it dies. It registers no shutdown hook of its own: the
+ * its stdin and has a watchdog that thaws it if it is frozen, when this process dies however it dies. It registers no shutdown hook of its own: the
  * owner closes it in order, after the clients that use it (see {@code run.Resources}).
  */
 public final class LocalCluster implements AutoCloseable {

@@ -77,6 +77,23 @@ public final class PointProcessor implements AutoCloseable {
         return streams.state();
     }
 
+    /**
+     * Why the processor stopped, in one line (the root cause of the error that stopped it, or its
+     * state), or null while it runs or rebalances.
+     */
+    public String stopReason() {
+        Throwable f = failure;
+        KafkaStreams.State s = streams.state();
+        if (f == null) {
+            return s.isRunningOrRebalancing() || s == KafkaStreams.State.CREATED ? null : "state " + s;
+        }
+        Throwable root = f;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+
     /** The error that stopped the processor, or null. */
     public Throwable failure() {
         return failure;

@@ -39,8 +39,18 @@ public final class Drain {
 
     /** Waits until the lag is 0; false if {@code timeout} passed first. */
     public boolean await(Duration timeout) throws InterruptedException {
+        return await(timeout, new Vitals());
+    }
+
+    /**
+     * Waits until the lag is 0; false if {@code timeout} passed first.
+     *
+     * @throws DeadPartException as soon as a part the lag depends on is dead: it would never fall
+     */
+    boolean await(Duration timeout, Vitals parts) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            parts.check();
             try {
                 if (lag() == 0) {
                     return true;

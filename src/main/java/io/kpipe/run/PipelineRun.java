@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
@@ -47,9 +48,19 @@ import org.apache.kafka.clients.admin.Admin;
  * 5. drain       wait until the processor has committed the end of points
  * 6. reconcile   read the final windows and the dead letters (read_committed) and balance the books
  * </pre>
+ *
+ * Every wait of steps 3 to 5 also watches the parts that can die on their own ({@link Vitals}):
+ * the processor (in-process: Kafka Streams in ERROR or NOT_RUNNING; or a child JVM that exited
+ * although chaos did not kill it), the sink's loop and the generator. When one is dead the run
+ * throws a {@link DeadPartException} naming it and why, in one line, and everything it started
+ * is stopped on the way out. A sink whose database is down is slow, not dead: it retries, and
+ * the run waits for it at most {@code --drain-timeout} after the generator finished; then it
+ * says so in a line, the summary says NOT DRAINED and the run fails (exit 1).
  */
 public final class PipelineRun {
     private static final Duration PROCESSOR_START_TIMEOUT = Duration.ofSeconds(120);
+    /** How often a wait looks at the parts of the run: a dead part ends the run within this. */
+    private static final long CHECK_EVERY_MS = 250;
 
     private final RunConfig config;
     private final PrintWriter out;
@@ -105,7 +116,8 @@ public final class PipelineRun {
             int devices = DeviceRegistry.write(kafka, config.topics().prefix(),
                     DeviceFile.seed(config.sensors(), Generator::sensorName));
             out.printf("device registry: %,d sensors written to %s%n", devices, topics.devices().name());
-            SinkRun sink = config.sink().enabled() ? startSink(resources, kafka, work) : null;
+            Vitals vitals = new Vitals();
+            SinkRun sink = config.sink().enabled() ? startSink(resources, kafka, work, vitals) : null;
             ProcessingStats stats = new ProcessingStats();
             register(metrics, stats, ingest, sink);
             ProcessorConfig pc = ProcessorConfig.defaults(kafka, config.topics().prefix(), work.resolve("streams"),
@@ -119,13 +131,14 @@ public final class PipelineRun {
                 out.printf("starting %d processor process(es)...%n", config.processors());
                 group = resources.add(ProcessorGroup.start(config.processors(), pc, config.clientConfig(), work, stats,
                         PROCESSOR_START_TIMEOUT));
+                vitals.watch(group::deadProcessor);
             } else {
                 QueryApi api = null;
                 if (http != null) {
                     api = QueryApi.on(http);
                     pc = pc.withApplicationServer(http.address());
                 }
-                PointProcessor processor = startProcessor(resources, pc, stats);
+                PointProcessor processor = startProcessor(resources, pc, stats, vitals);
                 metrics.bind(processor.streams());
                 if (api != null) {
                     api.attach(processor);
@@ -149,7 +162,7 @@ public final class PipelineRun {
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
                     config.guarantee().kafkaName());
             Result result = generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos, sink,
-                    ingest, ingestTally, live);
+                    ingest, ingestTally, live, vitals);
             beforeStop.accept(result.summary());
             return result;
         }
@@ -158,7 +171,7 @@ public final class PipelineRun {
     /** The sink's database, the sink itself on a thread of its own, and its consumer group. */
     private record SinkRun(String jdbcUrl, String user, String password, PostgresSink sink, String group) {}
 
-    private SinkRun startSink(Resources resources, KafkaConnection kafka, Path work) {
+    private SinkRun startSink(Resources resources, KafkaConnection kafka, Path work, Vitals vitals) {
         RunConfig.Sink s = config.sink();
         String url = s.jdbcUrl();
         String user = s.user();
@@ -172,16 +185,7 @@ public final class PipelineRun {
         String group = PostgresSink.Config.defaultGroup(config.topics().prefix());
         PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, config.topics().prefix(), url, user,
                 s.password(), group, PostgresWriter.Mode.COPY));
-        Thread t = new Thread(() -> {
-            try {
-                sink.run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "kpipe-sink");
-        t.setDaemon(true);
-        t.start();
-        resources.add(sink);
+        vitals.watch(resources.add(SinkThread.start(sink)));
         return new SinkRun(url, user, s.password(), sink, group);
     }
 
@@ -270,19 +274,41 @@ public final class PipelineRun {
         }
     }
 
-    private static PointProcessor startProcessor(Resources resources, ProcessorConfig pc, ProcessingStats stats)
-            throws InterruptedException {
+    private static PointProcessor startProcessor(Resources resources, ProcessorConfig pc, ProcessingStats stats,
+                                                 Vitals vitals) throws InterruptedException {
         PointProcessor processor = resources.add(PointProcessor.start(pc, stats));
-        if (!processor.awaitRunning(PROCESSOR_START_TIMEOUT)) {
-            throw new IllegalStateException("processor not running after " + PROCESSOR_START_TIMEOUT.toSeconds()
-                    + "s (state " + processor.state() + ")");
+        vitals.watch(Vitals.of(processor));
+        long deadline = System.nanoTime() + PROCESSOR_START_TIMEOUT.toNanos();
+        while (!processor.awaitRunning(Duration.ofMillis(CHECK_EVERY_MS))) {
+            vitals.check();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("processor not running after " + PROCESSOR_START_TIMEOUT.toSeconds()
+                        + "s (state " + processor.state() + ")");
+            }
         }
         return processor;
     }
 
+    /** Runs the generator on a thread of its own, watching the other parts while it sends. */
+    private static GeneratorResult generate(Generator generator, Vitals vitals) throws InterruptedException {
+        FutureTask<GeneratorResult> task = new FutureTask<>(generator::run);
+        Thread t = new Thread(task, "kpipe-generator");
+        t.setDaemon(true);
+        t.start();
+        while (true) {
+            try {
+                return task.get(CHECK_EVERY_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                vitals.check();
+            } catch (ExecutionException e) {
+                throw new DeadPartException("the generator stopped: " + DeadPartException.rootCause(e.getCause()));
+            }
+        }
+    }
+
     private Result generateAndDrain(KafkaConnection kafka, Generator generator, ProcessingStats stats, String group,
                                     int brokers, ChaosRunner chaos, SinkRun sink, IngestApi ingest,
-                                    IngestTally ingestTally, LiveStats live) throws InterruptedException {
+                                    IngestTally ingestTally, LiveStats live, Vitals vitals) throws InterruptedException {
         long start = System.nanoTime();
         GeneratorResult sent;
         boolean drained;
@@ -294,19 +320,27 @@ public final class PipelineRun {
              Admin admin = Connectivity.admin(kafka)) {
             live.phase("running");
             chaos.start(start);
-            sent = generator.run();
-            chaos.awaitDone();
+            sent = generate(generator, vitals);
+            while (!chaos.awaitDone(CHECK_EVERY_MS)) {
+                vitals.check();
+            }
             if (ingest != null) {
                 // The books close now: points ingested later would not be in them.
                 ingest.refuse("the run's generator has finished and kpipe run is closing its books; "
                         + "ingest is open while the generator runs");
             }
             live.phase("draining");
-            drained = new Drain(admin, group, topics.points().name()).await(config.drainTimeout());
+            drained = new Drain(admin, group, topics.points().name()).await(config.drainTimeout(), vitals);
             if (sink != null) {
                 // The sink has written everything once its group has committed the end of both topics.
-                drained &= new Drain(admin, sink.group(), topics.aggregates().name()).await(config.drainTimeout())
-                        && new Drain(admin, sink.group(), topics.alerts().name()).await(config.drainTimeout());
+                boolean written = new Drain(admin, sink.group(), topics.aggregates().name()).await(config.drainTimeout(), vitals)
+                        && new Drain(admin, sink.group(), topics.alerts().name()).await(config.drainTimeout(), vitals);
+                if (!written) {
+                    // Slow, not dead (a database down is retried): say so, the summary then fails on the sink.
+                    out.printf("sink: not caught up within --drain-timeout %s (%,d failed database writes retried)%n",
+                            Durations.format(config.drainTimeout()), sink.sink().retries());
+                }
+                drained &= written;
             }
             timeline = progress.samples();
             live.phase("done");

@@ -26,7 +26,8 @@ import org.HdrHistogram.Histogram;
  * application id, so the partitions are spread over processes the way they would be over machines.
  * Each child reports its counts and latencies on stdout once a second ({@code process --child}),
  * which this class adds into one {@link ProcessingStats}; each watches its stdin and exits when
- * this process dies. Processors can be killed (SIGKILL) and restarted on their state directory.
+ * this process dies. Processors can be killed (SIGKILL) and restarted on their state directory; one
+ * that exits otherwise is reported by {@link #deadProcessor()}.
  */
 public final class ProcessorGroup implements AutoCloseable {
     /** Heap and GC of a child processor; {@code KPIPE_PROCESSOR_JAVA_OPTS} adds to them. */
@@ -36,12 +37,15 @@ public final class ProcessorGroup implements AutoCloseable {
     /** The line a child prints once it has its partitions and is processing. */
     public static final String RUNNING = "kpipe-running";
     private static final long STOP_TIMEOUT_MS = 30_000;
+    /** An orphaned child halts as soon as it reads the end of its stdin; the watchdog kills it after this. */
+    private static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
 
     private final ProcessorConfig config;
     private final Map<String, String> clientConfig;
     private final Path workDir;
     private final ProcessingStats stats;
     private final List<Child> children = new ArrayList<>();
+    private boolean closing;
 
     private ProcessorGroup(ProcessorConfig config, Map<String, String> clientConfig, Path workDir, ProcessingStats stats) {
         this.config = config;
@@ -75,6 +79,7 @@ public final class ProcessorGroup implements AutoCloseable {
     /** Kills processor {@code id} (1..N) with SIGKILL; returns the PID it had. */
     public synchronized long kill(int id) {
         Child c = child(id);
+        c.killed = true;
         c.process.destroyForcibly();
         try {
             c.process.waitFor(10, TimeUnit.SECONDS);
@@ -93,6 +98,38 @@ public final class ProcessorGroup implements AutoCloseable {
         Child again = launch(id);
         children.set(id - 1, again);
         return again.process.pid();
+    }
+
+    /**
+     * The first processor that exited although nobody ended it ({@link #kill} or {@link #close}),
+     * in one line with its exit code and, if it said why, the reason it printed; null while all live:
+     * {@code processor 2 (pid 1234) exited with code 1: the processor stopped: <why>}.
+     */
+    public synchronized String deadProcessor() {
+        if (closing) {
+            return null;
+        }
+        for (Child c : children) {
+            if (!c.killed && !c.process.isAlive()) {
+                String why = lastWords(c.id);
+                return "processor " + c.id + " (pid " + c.process.pid() + ") exited with code " + c.process.exitValue()
+                        + (why == null ? "" : ": " + why);
+            }
+        }
+        return null;
+    }
+
+    /** What a child's {@code kpipe process} said last about why it stopped, or null. */
+    private String lastWords(int id) {
+        String prefix = "kpipe process: ";
+        try {
+            String log = new String(Files.readAllBytes(workDir.resolve("processor-" + id).resolve("console.log")),
+                    StandardCharsets.UTF_8);
+            return log.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b)
+                    .map(l -> l.substring(prefix.length())).orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     public synchronized long pid(int id) {
@@ -122,10 +159,9 @@ public final class ProcessorGroup implements AutoCloseable {
         options.add("-Dkpipe.processor.id=" + id);
         try {
             Files.createDirectories(dir);
-            Process p = new ProcessBuilder(ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS",
+            Process p = ChildJvm.start(new ProcessBuilder(ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS",
                     "io.kpipe.cli.Main", args))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
             Child c = new Child(id, p);
             Thread reader = new Thread(c::readReports, "kpipe-processor-" + id + "-stats");
             reader.setDaemon(true);
@@ -139,6 +175,7 @@ public final class ProcessorGroup implements AutoCloseable {
     /** SIGTERM to all (each commits and leaves the group), SIGKILL to any still there after 30 s. */
     @Override
     public synchronized void close() {
+        closing = true;
         children.forEach(c -> c.process.destroy());
         long deadline = System.currentTimeMillis() + STOP_TIMEOUT_MS;
         for (Child c : children) {
@@ -163,6 +200,8 @@ public final class ProcessorGroup implements AutoCloseable {
         final int id;
         final Process process;
         final CountDownLatch running = new CountDownLatch(1);
+        /** Ended on purpose (chaos): its exit is not a death of the run's processing. */
+        volatile boolean killed;
         long processed;
         long invalid;
         long late;

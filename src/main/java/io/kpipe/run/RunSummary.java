@@ -105,7 +105,7 @@ public record RunSummary(
                 aggregated, windows, late, dlq, setAside.equals(SetAside.NONE) ? "" : String.format(Locale.ROOT,
                         " (of them future %,d, overflow %,d); records from other producers %,d",
                         setAside.future(), setAside.overflow(), setAside.external()),
-                drained ? "" : " (NOT DRAINED: the processor did not catch up)",
+                drained ? "" : " (NOT DRAINED: the processor or the sink did not catch up)",
                 alerts, sink == null ? "" : String.format(Locale.ROOT,
                         "; PostgreSQL: %,d windows with counts summing to %,d, %,d alerts%s", sink.rows(), sink.countSum(),
                         sink.alerts(), sinkOk() ? " (exact)" : " (NOT EXACT)"),

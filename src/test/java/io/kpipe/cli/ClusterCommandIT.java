@@ -63,6 +63,33 @@ class ClusterCommandIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     }
 
+    @Test
+    void shouldLeaveNoFrozenBrokerNorWatchdogBehindWhenKilledWithSigkillWhileTheBrokerIsStopped() throws Exception {
+        startCluster();
+        ProcessHandle broker = children.stream().filter(ClusterCommandIT::isJava).findFirst().orElseThrow();
+        signal("STOP", broker);
+        await().atMost(Duration.ofSeconds(10)).until(() -> state(broker).equals("T"));
+
+        kpipe.destroyForcibly();
+
+        assertThat(kpipe.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(60)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    private static boolean isJava(ProcessHandle p) {
+        return p.info().command().map(c -> c.endsWith("/java")).orElse(false);
+    }
+
+    private static void signal(String signal, ProcessHandle p) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor()).isZero();
+    }
+
+    /** The state letter in /proc/PID/stat: T while stopped by a signal. */
+    private static String state(ProcessHandle p) throws Exception {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    }
+
     private String startCluster() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         kpipe = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
@@ -72,7 +99,9 @@ class ClusterCommandIT {
         BufferedReader out = new BufferedReader(new InputStreamReader(kpipe.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();
         children = kpipe.descendants().toList();
-        assertThat(children).as("broker JVMs of kpipe cluster").hasSize(1);
+        assertThat(children.stream().filter(ClusterCommandIT::isJava)).as("broker JVMs of kpipe cluster").hasSize(1);
+        assertThat(children.stream().filter(p -> !isJava(p)).map(p -> p.info().commandLine().orElse("?")))
+                .as("the broker's watchdog").singleElement().asString().contains("kpipe-watchdog");
         assertThat(first).as("first line; stderr in " + dir + File.separator + "stderr.txt").isNotNull();
         return first;
     }

@@ -8,7 +8,8 @@ import java.io.InputStream;
  *
  * <p>It formats the storage if it is not yet formatted, then runs {@code kafka.Kafka}. The parent
  * holds this process's stdin open and never writes to it; when the parent dies, however it dies,
- * stdin reaches end-of-file and the broker shuts down, so no broker outlives kpipe.
+ * stdin reaches end-of-file and the broker shuts down, so no broker outlives kpipe. (A broker
+ * frozen by SIGSTOP reads nothing: its {@link Watchdog} thaws it so it can.)
  */
 public final class BrokerMain {
     private static final long HALT_AFTER_MS = 15_000;
