@@ -94,12 +94,11 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         // timestamp and of this processor's clock by the allowed skew, and moves stream time no
         // further than the earlier of the two. So one fast clock can neither close the windows of
         // every on-time point of its partition nor make them late.
-        long reference = Math.min(record.timestamp(), context.currentSystemTimeMs());
+        long now = context.currentSystemTimeMs();
+        long reference = Math.min(record.timestamp(), now);
         if (eventTime - reference > maxFutureMs) {
             stats.recordInvalid();
-            reject(record, DeadLetter.Type.FUTURE, "future: event time " + eventTime + " is "
-                    + (eventTime - reference) + " ms ahead of the record timestamp or the processor's clock; at most "
-                    + maxFutureMs + " ms allowed");
+            reject(record, DeadLetter.Type.FUTURE, futureReason(eventTime, record.timestamp(), now));
             return;
         }
         long streamTime = store.observe(Math.min(eventTime, reference));
@@ -133,6 +132,17 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
             checkZscore(w, value, eventTime);
         }
         store.add(w, eventTime, value);
+    }
+
+    private String futureReason(long eventTime, long recordTimestamp, long now) {
+        String allowed = "; at most " + maxFutureMs + " ms allowed";
+        if (recordTimestamp <= now) {
+            return "future: event time " + eventTime + " is " + (eventTime - recordTimestamp)
+                    + " ms ahead of the record timestamp" + allowed;
+        }
+        // The producer's clock is ahead of this processor's too: the reason says so, as NTP is the cure.
+        return "future: event time " + eventTime + " is " + (eventTime - now) + " ms ahead of this processor's clock "
+                + "(the record timestamp is " + (recordTimestamp - now) + " ms ahead of it too)" + allowed;
     }
 
     /** The registry's bounds: a reading below min or above max is an alert. */

@@ -50,6 +50,14 @@ public class AggregateBenchmark {
         return aggregate.add(1_764_000_000_000L + i, values[i]);
     }
 
+    /** What the processor does per point since the overflow check: ask, then add. */
+    @Benchmark
+    public Aggregate acceptsThenAdd() {
+        i = (i + 1) & (N - 1);
+        double v = values[i];
+        return aggregate.accepts(v) ? aggregate.add(1_764_000_000_000L + i, v) : aggregate;
+    }
+
     @Benchmark
     public byte[] storeRoundTrip() {
         i = (i + 1) & (N - 1);
