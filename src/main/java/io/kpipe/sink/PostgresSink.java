@@ -197,7 +197,8 @@ public final class PostgresSink implements AutoCloseable {
             return false;
         }
         if (failing) {
-            log.info("PostgreSQL is back; batch written");
+            log.info(batch.isEmpty() ? "batch dropped: its partitions moved to another instance while PostgreSQL failed"
+                    : "PostgreSQL is back; batch written");
         }
         return true;
     }
