@@ -26,11 +26,26 @@ final class FaultsCommand implements Callable<Integer> {
             description = "Generator time of each scenario; faults start at a third of it (default ${DEFAULT-VALUE}).")
     Duration duration;
 
+    @Option(names = "--suite", defaultValue = "pipeline",
+            description = "pipeline (kpipe run with brokers and processors killed or frozen) or sink (the PostgreSQL "
+                    + "sink: database frozen, sinks joining and leaving, bad records; docs/sinks.md) (default ${DEFAULT-VALUE}).")
+    String suite;
+
     @Option(names = "--out", defaultValue = "bench-results", description = "Results directory (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        UsageException.require(suite.equals("pipeline") || suite.equals("sink"), "--suite",
+                "must be pipeline or sink, got '" + suite + "'");
+        if (suite.equals("sink")) {
+            Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-sink-faults");
+            String table = new io.kpipe.chaos.SinkFaultSuite(dir, spec.commandLine().getOut()).run();
+            spec.commandLine().getOut().println();
+            spec.commandLine().getOut().print(table);
+            spec.commandLine().getOut().println("results: " + dir.resolve("table.md"));
+            return Main.OK;
+        }
         UsageException.require(duration.toSeconds() >= 60, "--duration", "must be at least 60s, got " + duration.toSeconds() + "s");
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-faults");
         var o = spec.commandLine().getOut();

@@ -22,7 +22,8 @@ final class SinkCommand {
 
     @Command(name = "postgres", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Upsert window aggregates into sensor_agg_1m and alerts into alerts (created if missing),",
-                    "committing Kafka offsets only after the database committed. Runs until Ctrl-C."})
+                    "committing Kafka offsets only after the database committed; records that can never be written",
+                    "go to sink_rejects with the reason. Runs until Ctrl-C."})
     static final class Postgres implements Callable<Integer> {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -89,8 +90,8 @@ final class SinkCommand {
                 while (true) {
                     Thread.sleep(10_000);
                     long now = sink.rows();
-                    spec.commandLine().getOut().printf(Locale.ROOT, "window rows written %,d (%,.0f/s), alert rows %,d, retries %,d%n",
-                            now, (now - last) / 10.0, sink.alertRows(), sink.retries());
+                    spec.commandLine().getOut().printf(Locale.ROOT, "window rows written %,d (%,.0f/s), alert rows %,d, retries %,d, "
+                            + "rejected %,d%n", now, (now - last) / 10.0, sink.alertRows(), sink.retries(), sink.rejected());
                     spec.commandLine().getOut().flush();
                     last = now;
                 }

@@ -117,7 +117,7 @@ public final class Metrics implements AutoCloseable {
                 .counter("kpipe.ingest.requests", "Requests to POST /ingest", ingest, IngestApi::requests);
     }
 
-    /** The PostgreSQL sink: rows written (a window is rewritten at each update), alert rows, retries. */
+    /** The PostgreSQL sink: rows written (a window is rewritten at each update), alert rows, retries, rejects. */
     public Metrics postgresSink(PostgresSink sink) {
         return counter("kpipe.sink.rows", "Window rows written to the sink (a window is rewritten at each update)",
                         sink, PostgresSink::rows, "sink", "postgres")
@@ -126,7 +126,9 @@ public final class Metrics implements AutoCloseable {
                 .counter("kpipe.sink.retries", "Failed PostgreSQL writes retried", sink, PostgresSink::retries,
                         "sink", "postgres")
                 .counter("kpipe.sink.batches", "Batches written, one transaction each", sink, PostgresSink::batches,
-                        "sink", "postgres");
+                        "sink", "postgres")
+                .counter("kpipe.sink.rejected", "Records sent to sink_rejects: undecodable, or refused by the "
+                        + "database for their data", sink, PostgresSink::rejected, "sink", "postgres");
     }
 
     /** Kafka Streams metrics (and those of its clients), {@code kafka_stream_*}. */

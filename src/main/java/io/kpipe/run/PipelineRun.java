@@ -354,7 +354,9 @@ public final class PipelineRun {
         if (sink != null) {
             try {
                 PostgresSink.TableTotals t = PostgresSink.totals(sink.jdbcUrl(), sink.user(), sink.password());
-                sinkTotals = new RunSummary.Sink(t.rows(), t.countSum(), t.alerts(), sink.sink().rows());
+                PostgresSink.RejectTotals r = PostgresSink.rejects(sink.jdbcUrl(), sink.user(), sink.password(),
+                        config.topics().prefix());
+                sinkTotals = SinkBooks.of(t, r, sink.sink().rows(), output);
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException("cannot read the sink's tables: " + e.getMessage(), e);
             }

@@ -60,13 +60,27 @@ public record RunSummary(
 
     /**
      * What the PostgreSQL sink's tables hold at the end: {@code rows} windows whose counts add up to
-     * {@code countSum}, which must equal the windows and points aggregated; {@code rowsWritten} counts
-     * every upsert (a window is rewritten at each of its updates).
+     * {@code countSum}; {@code rowsWritten} counts every upsert (a window is rewritten at each of its
+     * updates). {@code rejected} records went to {@code sink_rejects} instead ({@link SinkBooks}):
+     * {@code rejectedWindows} distinct windows whose final counts add up to {@code rejectedCountSum},
+     * and {@code rejectedAlerts} alerts. Rows and rejects together must account for every window,
+     * every aggregated point and every alert.
      */
     public record Sink(@JsonProperty("sink_rows") long rows,
                        @JsonProperty("sink_count_sum") long countSum,
                        @JsonProperty("sink_alerts") long alerts,
-                       @JsonProperty("sink_rows_written") long rowsWritten) {}
+                       @JsonProperty("sink_rows_written") long rowsWritten,
+                       @JsonProperty("sink_rejected") long rejected,
+                       @JsonProperty("sink_rejected_windows") long rejectedWindows,
+                       @JsonProperty("sink_rejected_count_sum") long rejectedCountSum,
+                       @JsonProperty("sink_rejected_alerts") long rejectedAlerts) {
+
+        /** Rows and rejects together account for every window, aggregated point and alert on the topics. */
+        public boolean accountsFor(long windows, long aggregated, long alerts) {
+            return rows + rejectedWindows == windows && countSum + rejectedCountSum == aggregated
+                    && this.alerts + rejectedAlerts == alerts;
+        }
+    }
 
     /** Percentiles of the time from a point's send to its aggregation, in milliseconds. */
     public record Latency(@JsonProperty("p50") long p50, @JsonProperty("p99") long p99,
@@ -76,9 +90,12 @@ public record RunSummary(
         return lost == 0 && duplicated == 0 && sinkOk();
     }
 
-    /** With a sink: its table holds every window, with the aggregated counts, and every alert. */
+    /**
+     * With a sink: its table holds every window, with the aggregated counts, and every alert, except
+     * those it rejected, which {@code sink_rejects} holds.
+     */
     public boolean sinkOk() {
-        return sink == null || sink.rows() == windows && sink.countSum() == aggregated && sink.alerts() == alerts;
+        return sink == null || sink.accountsFor(windows, aggregated, alerts);
     }
 
     public void writeJson(Path file) {
@@ -95,7 +112,7 @@ public record RunSummary(
                 kpipe run: %,d points in %.1f s = %,.0f points/s end to end (%s, %d broker(s), %d partitions, %d thread(s)%s)
                   produced    %,d (valid %,d, invalid %,d); send failed %,d%s
                   output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s%s
-                  alerts      %,d%s
+                  alerts      %,d%s%s
                   latency     p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (sent -> aggregated)
                   lost %,d, duplicated %,d (windows checked one by one: %,d wrong): %s""",
                 aggregated + late + dlq, durationS, throughputPerS, guarantee, brokers, partitions, threads,
@@ -109,6 +126,9 @@ public record RunSummary(
                 alerts, sink == null ? "" : String.format(Locale.ROOT,
                         "; PostgreSQL: %,d windows with counts summing to %,d, %,d alerts%s", sink.rows(), sink.countSum(),
                         sink.alerts(), sinkOk() ? " (exact)" : " (NOT EXACT)"),
+                sink == null ? "" : String.format(Locale.ROOT, "%n  sink        sink_rejected %,d (%,d windows with counts "
+                        + "summing to %,d, %,d alerts; in the table sink_rejects)", sink.rejected(), sink.rejectedWindows(),
+                        sink.rejectedCountSum(), sink.rejectedAlerts()),
                 latencyMs.p50(), latencyMs.p99(), latencyMs.p999(), latencyMs.max(),
                 lost, duplicated, windowsWrong, ok() ? "OK" : "FAILED");
     }

@@ -1,11 +1,24 @@
 package io.kpipe.sink;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The sink's tables, created if missing. Times are {@code timestamptz}; the keys make replays harmless. */
+/**
+ * The sink's tables, created if missing and migrated if older. Times are {@code timestamptz}; the
+ * keys make replays harmless. Migrations of a database an older kpipe wrote:
+ * <ul>
+ *   <li>{@code sensor_agg_1m.version} (added, -1 for existing rows: any update replaces them);
+ *   <li>{@code alerts.source_topic} (added, '' for existing rows, whose topic was not recorded) and
+ *       the primary key widened from (partition, offset) to (topic, partition, offset);
+ *   <li>{@code sink_rejects} (created).
+ * </ul>
+ */
 final class PostgresSchema {
+    /** {@code version}: the source offset of the row's record; a row is only replaced by a greater one. */
     static final String AGGREGATES = """
             CREATE TABLE IF NOT EXISTS sensor_agg_1m (
                 sensor_id    text             NOT NULL,
@@ -20,10 +33,15 @@ final class PostgresSchema {
                 first_ts     timestamptz      NOT NULL,
                 last_ts      timestamptz      NOT NULL,
                 updated_at   timestamptz      NOT NULL DEFAULT now(),
+                version      bigint           NOT NULL DEFAULT -1,
                 PRIMARY KEY (sensor_id, window_start))""";
-    /** An alert's identity is its place in the alerts topic: a replay writes the same row again. */
+    /**
+     * An alert's identity is its place in the alerts topic, topic included: two pipelines (topic
+     * prefixes) may write one database, and their offsets overlap.
+     */
     static final String ALERTS = """
             CREATE TABLE IF NOT EXISTS alerts (
+                source_topic     text             NOT NULL,
                 source_partition integer          NOT NULL,
                 source_offset    bigint           NOT NULL,
                 sensor_id        text             NOT NULL,
@@ -32,17 +50,44 @@ final class PostgresSchema {
                 value            double precision NOT NULL,
                 threshold        double precision NOT NULL,
                 ts               timestamptz      NOT NULL,
-                PRIMARY KEY (source_partition, source_offset))""";
+                PRIMARY KEY (source_topic, source_partition, source_offset))""";
 
     private PostgresSchema() {}
 
     static void ensure(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute(AGGREGATES);
+            s.execute("ALTER TABLE sensor_agg_1m ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT -1");
             s.execute(ALERTS);
+            s.execute("ALTER TABLE alerts ADD COLUMN IF NOT EXISTS source_topic text NOT NULL DEFAULT ''");
+            s.execute(RejectTable.DDL);
         }
+        widenAlertsKey(c);
         if (!c.getAutoCommit()) {
             c.commit();
+        }
+    }
+
+    /** An alerts table of an older kpipe has the key (partition, offset): replace it by (topic, partition, offset). */
+    private static void widenAlertsKey(Connection c) throws SQLException {
+        String constraint = null;
+        List<String> columns = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT con.conname, a.attname "
+                + "FROM pg_constraint con JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey) "
+                + "WHERE con.conrelid = 'alerts'::regclass AND con.contype = 'p'")) {
+            while (r.next()) {
+                constraint = r.getString(1);
+                columns.add(r.getString(2));
+            }
+        }
+        if (columns.contains("source_topic")) {
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            if (constraint != null) {
+                s.execute("ALTER TABLE alerts DROP CONSTRAINT \"" + constraint.replace("\"", "\"\"") + "\"");
+            }
+            s.execute("ALTER TABLE alerts ADD PRIMARY KEY (source_topic, source_partition, source_offset)");
         }
     }
 }

@@ -2,10 +2,6 @@ package io.kpipe.sink;
 
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.UsageException;
-import io.kpipe.model.Alert;
-import io.kpipe.model.JsonSerde;
-import io.kpipe.model.WindowResult;
-import io.kpipe.model.WindowResultSerde;
 import io.kpipe.topics.Topics;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,13 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -31,8 +23,12 @@ import org.slf4j.LoggerFactory;
  * batch's offsets only after the database committed. A crash between the two replays the batch,
  * and the upserts make the replay harmless. A batch is what arrives within a second of its first
  * record (up to 20,000 records); within a batch only the last update of each window is written.
- * When the database is unreachable the sink keeps its batch, retries with backoff (0.2 s doubling
- * to 5 s) and stays in its group; it catches up once the database is back.
+ * When the database fails (unreachable, out of resources, shutting down, serialization failure:
+ * {@link SqlStates}) the sink keeps its batch, retries with backoff (0.2 s doubling to 5 s) and stays
+ * in its group with its partitions paused; it catches up once the database is back. A record that
+ * can never be written (not JSON, or refused for its data) goes to {@code sink_rejects} and the sink
+ * moves on. A window row is only replaced by a newer version of itself, and the rows of a partition
+ * the sink loses are dropped, not written ({@link HoldingRebalance}).
  */
 public final class PostgresSink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PostgresSink.class);
@@ -57,13 +53,13 @@ public final class PostgresSink implements AutoCloseable {
     private final Topics topics;
     private final PostgresWriter writer;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final WindowResultSerde windows = new WindowResultSerde();
-    private final JsonSerde<Alert> alerts = new JsonSerde<>(Alert.class);
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong alertRows = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
     private final PositionCommitter positions;
+    private final HoldingRebalance rebalance;
     private volatile boolean stop;
     private Connection connection;
 
@@ -73,6 +69,7 @@ public final class PostgresSink implements AutoCloseable {
         this.writer = new PostgresWriter(config.mode());
         this.consumer = PositionCommitter.newConsumer(config.kafka(), config.group());
         this.positions = new PositionCommitter(consumer);
+        this.rebalance = new HoldingRebalance(consumer);
     }
 
     /**
@@ -102,6 +99,10 @@ public final class PostgresSink implements AutoCloseable {
             p.setProperty("password", password);
         }
         p.setProperty("connectTimeout", "10");
+        // A frozen or unreachable server must not hold the sink in a read for ever: it would stop
+        // polling, and a rebalance of its group would wait for it (max.poll.interval.ms). A batch
+        // takes well under a second; after this the write counts as failed and is retried.
+        p.setProperty("socketTimeout", "60");
         p.setProperty("reWriteBatchedInserts", "true");
         Connection c = DriverManager.getConnection(url, p);
         // Offsets are committed once the database said "committed": that must survive a crash of the
@@ -120,14 +121,15 @@ public final class PostgresSink implements AutoCloseable {
 
     /** Consumes and writes until {@link #close()} (from another thread). */
     public void run() throws InterruptedException {
-        consumer.subscribe(List.of(topics.aggregates().name(), topics.alerts().name()));
+        consumer.subscribe(List.of(topics.aggregates().name(), topics.alerts().name()), rebalance);
         try {
             while (!stop) {
-                List<ConsumerRecord<byte[], byte[]>> batch = nextBatch();
-                if (!batch.isEmpty() && !writeWithRetries(batch)) {
-                    continue;
+                PendingBatch batch = nextBatch();
+                boolean written = batch.isEmpty() || writeWithRetries(batch);
+                rebalance.release();
+                if (written) {
+                    positions.commit();
                 }
-                positions.commit();
             }
         } catch (WakeupException e) {
             if (!stop) {
@@ -143,59 +145,51 @@ public final class PostgresSink implements AutoCloseable {
      * What arrived within {@link #LINGER_MS} of the first record (or {@link #MAX_BATCH} records):
      * one transaction and one offset commit per processor commit, not one per fetch. The
      * processor's output comes in bursts at its commits, spread over partitions and fetches.
+     * A partition revoked meanwhile takes its records out of the batch ({@link HoldingRebalance}).
      */
-    private List<ConsumerRecord<byte[], byte[]>> nextBatch() {
-        List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+    private PendingBatch nextBatch() {
+        PendingBatch batch = new PendingBatch(topics.aggregates().name());
+        rebalance.track(batch);
         consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
-        if (batch.isEmpty()) {
+        if (batch.records() == 0) {
             return batch;
         }
         long deadline = System.currentTimeMillis() + LINGER_MS;
         long left;
-        while (!stop && batch.size() < MAX_BATCH && (left = deadline - System.currentTimeMillis()) > 0) {
+        while (!stop && batch.records() < MAX_BATCH && (left = deadline - System.currentTimeMillis()) > 0) {
             consumer.poll(Duration.ofMillis(left)).forEach(batch::add);
         }
         return batch;
     }
 
-    /** Writes a batch, retrying while the database is unreachable; false if stopped first. */
-    private boolean writeWithRetries(List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {
-        Map<String, WindowResult> latest = new LinkedHashMap<>();
-        List<PostgresWriter.AlertRow> alertBatch = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            if (r.topic().equals(topics.aggregates().name())) {
-                WindowResult w = windows.deserialize(r.topic(), r.value());
-                if (w != null) {
-                    latest.put(WindowResult.key(w.sensor(), w.windowStart()), w);
-                }
-            } else {
-                Alert a = alerts.deserialize(r.topic(), r.value());
-                if (a != null) {
-                    alertBatch.add(new PostgresWriter.AlertRow(r.partition(), r.offset(), a));
-                }
-            }
-        }
-        List<WindowResult> windowBatch = new ArrayList<>(latest.values());
+    /**
+     * Writes a batch, retrying with backoff while the database fails for a reason other than the
+     * data ({@link SqlStates}); false if stopped first. Rows the database refuses are rejected
+     * inside the write ({@link PostgresWriter}). While it waits the sink still polls, to stay in its
+     * group, with every partition paused; a rebalance meanwhile may shrink the batch.
+     */
+    private boolean writeWithRetries(PendingBatch batch) throws InterruptedException {
         long backoff = 200;
         boolean failing = false;
-        while (!stop) {
+        while (!stop && !batch.isEmpty()) {
             try {
                 if (connection == null) {
                     connection = connect(config.jdbcUrl(), config.user(), config.password());
                 }
-                writer.write(connection, windowBatch, alertBatch);
+                List<PendingBatch.WindowRow> windowRows = batch.windows();
+                List<Reject> rejected = writer.write(connection, windowRows, batch.alerts(), batch.rejects());
+                count(windowRows.size(), batch.alerts().size(), rejected);
                 break;
             } catch (SQLException e) {
                 closeConnection();
                 retries.incrementAndGet();
                 if (!failing) {
-                    log.warn("PostgreSQL write failed ({}); retrying with backoff, the batch is kept", firstLine(e.getMessage()));
+                    log.warn("PostgreSQL write failed ({}, SQLState {}); retrying with backoff, the batch is kept",
+                            firstLine(e.getMessage()), SqlStates.stateOf(e));
                     failing = true;
+                    rebalance.hold();
                 }
-                // Stay in the group while waiting: poll with every partition paused.
-                consumer.pause(consumer.assignment());
-                consumer.poll(Duration.ofMillis(backoff));
-                consumer.resume(consumer.assignment());
+                rebalance.putBack(consumer.poll(Duration.ofMillis(backoff)));
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }
         }
@@ -203,12 +197,26 @@ public final class PostgresSink implements AutoCloseable {
             return false;
         }
         if (failing) {
-            log.info("PostgreSQL is back; batch written");
+            log.info(batch.isEmpty() ? "batch dropped: its partitions moved to another instance while PostgreSQL failed"
+                    : "PostgreSQL is back; batch written");
         }
-        rows.addAndGet(windowBatch.size());
-        batches.incrementAndGet();
-        alertRows.addAndGet(alertBatch.size());
         return true;
+    }
+
+    private void count(int windowRows, int alertRowCount, List<Reject> rejected) {
+        long rejectedWindows = rejected.stream().filter(r -> r.origin().topic().equals(topics.aggregates().name())
+                && r.sqlState() != null).count();
+        long rejectedAlerts = rejected.stream().filter(r -> r.origin().topic().equals(topics.alerts().name())
+                && r.sqlState() != null).count();
+        rows.addAndGet(windowRows - rejectedWindows);
+        alertRows.addAndGet(alertRowCount - rejectedAlerts);
+        this.rejected.addAndGet(rejected.size());
+        batches.incrementAndGet();
+        if (!rejected.isEmpty()) {
+            log.warn("{} record(s) rejected to sink_rejects, e.g. {}-{}@{}: {}", rejected.size(),
+                    rejected.get(0).origin().topic(), rejected.get(0).origin().partition(),
+                    rejected.get(0).origin().offset(), rejected.get(0).reason());
+        }
     }
 
     /** Window rows written (upserts, counting rewrites of a window), since start. */
@@ -222,6 +230,11 @@ public final class PostgresSink implements AutoCloseable {
 
     public long retries() {
         return retries.get();
+    }
+
+    /** Records sent to {@code sink_rejects} (undecodable, or refused by the database for their data). */
+    public long rejected() {
+        return rejected.get();
     }
 
     /** Batches written, each one transaction. */
@@ -238,6 +251,19 @@ public final class PostgresSink implements AutoCloseable {
                      + "(SELECT coalesce(sum(count), 0) FROM sensor_agg_1m), (SELECT count(*) FROM alerts)")) {
             r.next();
             return new TableTotals(r.getLong(1), r.getLong(2), r.getLong(3));
+        }
+    }
+
+    /** What {@code sink_rejects} holds for one pipeline: records, the window keys among them, alerts. */
+    public record RejectTotals(long records, List<byte[]> windowKeys, long alerts) {}
+
+    /** The rejects of the pipeline with this topic prefix. */
+    public static RejectTotals rejects(String url, String user, String password, String topicPrefix)
+            throws SQLException {
+        Topics t = Topics.withPrefix(topicPrefix);
+        try (Connection c = connect(url, user, password)) {
+            RejectTable.Totals r = RejectTable.totals(c, t.aggregates().name(), t.alerts().name());
+            return new RejectTotals(r.records(), r.windowKeys(), r.alerts());
         }
     }
 

@@ -76,12 +76,14 @@ public final class SinkCapacity {
     private static long writeRound(PostgresWriter writer, Connection c, Load load, int round) throws SQLException {
         long windowStart = 1_700_000_040_000L + (long) (round / load.roundsPerWindow()) * 60_000;
         int n = round % load.roundsPerWindow() + 1;
-        List<WindowResult> batch = new ArrayList<>(load.batchRows());
+        List<PendingBatch.WindowRow> batch = new ArrayList<>(load.batchRows());
         for (int s = 0; s < load.sensors(); s++) {
-            batch.add(new WindowResult("s-" + s, "site-" + s % 10, "C", windowStart, windowStart + 60_000, 100L * n,
-                    5000.0 * n + s, 0.5, 99.5, 50.0, 28.8, windowStart + 10, windowStart + 1000L * n));
+            WindowResult w = new WindowResult("s-" + s, "site-" + s % 10, "C", windowStart, windowStart + 60_000,
+                    100L * n, 5000.0 * n + s, 0.5, 99.5, 50.0, 28.8, windowStart + 10, windowStart + 1000L * n);
+            // Versions grow round by round, as source offsets do: every row replaces the last.
+            batch.add(new PendingBatch.WindowRow(w, new Origin("bench", 0, (long) round * load.sensors() + s, null, null)));
             if (batch.size() == load.batchRows() || s == load.sensors() - 1) {
-                writer.write(c, batch, List.of());
+                writer.write(c, batch, List.of(), List.of());
                 batch.clear();
             }
         }
