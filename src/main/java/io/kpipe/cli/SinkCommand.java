@@ -102,8 +102,9 @@ final class SinkCommand {
     }
 
     @Command(name = "files", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Write window aggregates as NDJSON files (one record value per line), rolled by size or age,",
-                    "each batch fsynced before its offsets are committed. Runs until Ctrl-C."})
+            description = {"Write window aggregates as NDJSON files (one record value per line, one partition per file),",
+                    "rolled by size or age. Every committed record is in exactly one *.ndjson file, also after a crash;",
+                    "instances of one group may share the directory. Runs until Ctrl-C."})
     static final class FileSinkCommand implements Callable<Integer> {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -144,7 +145,7 @@ final class SinkCommand {
             Metrics metrics = resources.add(new Metrics());
             metrics.counter("kpipe.sink.rows", "Window records written to NDJSON files", sink, io.kpipe.sink.FileSink::lines,
                             "sink", "files")
-                    .counter("kpipe.sink.files", "NDJSON files started", sink, io.kpipe.sink.FileSink::files, "sink", "files");
+                    .counter("kpipe.sink.files", "NDJSON files completed", sink, io.kpipe.sink.FileSink::files, "sink", "files");
             HttpService http = this.http.start(resources, metrics);
             resources.add(sink);
             spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m to " + dir

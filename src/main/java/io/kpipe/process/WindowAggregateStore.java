@@ -34,7 +34,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * changelogged key-value store (key: sensor bytes + 8-byte window start; value: the 64-byte
  * aggregate) and to the {@link Emitter}, which forwards them to {@code points-agg-1m}. Under
  * exactly-once both writes are in the same transaction as the offsets, so state, output and
- * input position always agree. The task's stream time is stored too (under the empty key), so
+ * input position always agree. Under at-least-once they are not: a crash after this flush and
+ * before the offset commit restores the flushed state and processes the same input again, so
+ * those points are counted twice (ChaosIT measures it). The task's stream time is stored too (under the empty key), so
  * the late-point rule holds across restarts. A window closed by the grace period is written one
  * last time, then dropped from the map and deleted from the store (a tombstone in the changelog).
  *

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -70,6 +71,61 @@ class FileSinkIT {
                 read.add(serde.deserialize(null, line.getBytes(StandardCharsets.UTF_8)));
             }
         }
+        assertThat(read).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
+    void shouldMoveTheGroupToTheEndOfEveryPartitionPastItsTrailingTransactionMarker(LocalCluster cluster)
+            throws Exception {
+        KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
+        String prefix = SharedCluster.unique("files-end-");
+        Pipelines.createTopics(kafka, prefix, 3);
+        String topic = Topics.withPrefix(prefix).aggregates().name();
+        List<String> sent = SinkFiles.produceInTransactions(kafka, topic, 90, 30);
+        String group = prefix + "files";
+
+        FileSink sink = new FileSink(new FileSink.Config(kafka, prefix, dir, 1 << 20, Duration.ofHours(1), group));
+        Thread t = new Thread(sink::run);
+        t.start();
+        try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
+            // A read_committed consumer passes each partition's last marker on a poll that returns nothing.
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> SinkFiles.behindEnd(admin, group, topic).values().stream().allMatch(b -> b == 0));
+        } finally {
+            sink.close();
+            t.join(20_000);
+        }
+        assertThat(SinkFiles.completedLines(dir)).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
+    void shouldGiveTwoInstancesSharingADirectoryTheirOwnFilesAndWriteEveryRecordOnce(LocalCluster cluster)
+            throws Exception {
+        KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
+        String prefix = SharedCluster.unique("files-two-");
+        Pipelines.createTopics(kafka, prefix, 3);
+        String topic = Topics.withPrefix(prefix).aggregates().name();
+        List<String> sent = SinkFiles.produceInTransactions(kafka, topic, 600, 50);
+        String group = prefix + "files";
+
+        List<FileSink> sinks = List.of(
+                new FileSink(new FileSink.Config(kafka, prefix, dir, 1024, Duration.ofHours(1), group)),
+                new FileSink(new FileSink.Config(kafka, prefix, dir, 1024, Duration.ofHours(1), group)));
+        List<Thread> threads = sinks.stream().map(s -> new Thread(s::run)).toList();
+        threads.forEach(Thread::start);
+        try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> SinkFiles.behindEnd(admin, group, topic).values().stream().allMatch(b -> b == 0));
+        } finally {
+            sinks.forEach(FileSink::close);
+            for (Thread t : threads) {
+                t.join(20_000);
+            }
+        }
+        List<Path> files = SinkFiles.list(dir);
+        assertThat(files).allMatch(f -> f.getFileName().toString().endsWith(".ndjson"));
+        List<String> read = SinkFiles.completedLines(dir);
+        assertThat(SinkFiles.repeated(read)).isEmpty();
         assertThat(read).containsExactlyInAnyOrderElementsOf(sent);
     }
 }
