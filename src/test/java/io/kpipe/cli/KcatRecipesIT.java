@@ -10,7 +10,6 @@ import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
 import io.kpipe.testing.Pipelines;
 import io.kpipe.testing.SharedCluster;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,16 +34,6 @@ class KcatRecipesIT {
     @TempDir
     Path state;
 
-    private static boolean kcatInstalled() {
-        try {
-            return new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start().waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 
     private static String kcat(String stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("kcat"));
@@ -62,7 +51,7 @@ class KcatRecipesIT {
 
     @Test
     void shouldProduceWithKcatAndReadAggregatesAlertsAndDeadLettersWithKcat(LocalCluster cluster) throws Exception {
-        Assumptions.assumeTrue(kcatInstalled(), "kcat is not installed (apt-get install kcat); the README's kcat recipes are not checked here");
+        Assumptions.assumeTrue(Pipelines.kcatInstalled(), "kcat is not installed (apt-get install kcat); the README's kcat recipes are not checked here");
         String b = cluster.bootstrapServers();
         String prefix = SharedCluster.unique("kcat-");
         KafkaConnection kafka = KafkaConnection.of(b);

@@ -12,7 +12,6 @@ import io.kpipe.model.DeadLetter;
 import io.kpipe.testing.Pipelines;
 import io.kpipe.testing.SharedCluster;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -74,7 +73,7 @@ class HostileInputIT {
 
     @Test
     void shouldAccountForEveryHostileRecordAndKeepProcessing(LocalCluster cluster) throws Exception {
-        Assumptions.assumeTrue(kcatInstalled(), "kcat is not installed (apt-get install kcat): hostile input from a non-Java client not checked");
+        Assumptions.assumeTrue(Pipelines.kcatInstalled(), "kcat is not installed (apt-get install kcat): hostile input from a non-Java client not checked");
         String b = cluster.bootstrapServers();
         String prefix = SharedCluster.unique("hostile-");
         Path json = dir.resolve("summary.json");
@@ -162,14 +161,4 @@ class HostileInputIT {
         assertThat(p.exitValue()).as(said).isZero();
     }
 
-    private static boolean kcatInstalled() {
-        try {
-            return new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start().waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 }

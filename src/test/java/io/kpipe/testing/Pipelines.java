@@ -39,6 +39,18 @@ public final class Pipelines {
         }
     }
 
+    /** Whether the real kcat (librdkafka) is on the PATH: tests of non-Java clients are skipped, saying so, without it. */
+    public static boolean kcatInstalled() {
+        try {
+            return new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public static List<TopicAdmin.Outcome> createTopics(KafkaConnection kafka, String prefix, int partitions) {
         try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
             TopicAdmin ta = new TopicAdmin(admin);
