@@ -3,6 +3,7 @@ package io.kpipe.chaos;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.model.WindowResult;
 import io.kpipe.model.WindowResultSerde;
+import io.kpipe.run.Reconciler;
 import io.kpipe.sink.EmbeddedDatabase;
 import io.kpipe.sink.PostgresSink;
 import io.kpipe.topics.Topics;
@@ -15,10 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Compares the sink's table with {@code points-agg-1m} window by window: a window is right when its
@@ -94,21 +92,10 @@ final class SinkFaultCheck {
         WindowResultSerde serde = new WindowResultSerde();
         Map<String, String> last = new HashMap<>();
         String topic = topics.aggregates().name();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.clientProperties(Map.of(
-                "isolation.level", "read_committed", "enable.auto.commit", false)),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-                    last.put(key, row(serde, r));
-                }
-            }
-        }
+        Reconciler.readCommitted(kafka, topic, r -> {
+            String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+            last.put(key, row(serde, r));
+        });
         return last;
     }
 

@@ -118,7 +118,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
                     + " would take its window's sum, mean or variance beyond the range of a double");
             return;
         }
-        stats.recordAggregated(context.currentSystemTimeMs() - record.timestamp());
+        stats.recordAggregated(now - record.timestamp());
         if (w.sensorName == null) {
             w.sensorName = new String(key.get(), StandardCharsets.UTF_8);
             w.device = devices.get(w.sensorName);

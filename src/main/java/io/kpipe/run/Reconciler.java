@@ -116,6 +116,10 @@ public final class Reconciler {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
+        return consumer(kafka);
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(KafkaConnection kafka) {
         Properties p = kafka.clientProperties(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -124,7 +128,13 @@ public final class Reconciler {
     }
 
     private void readAll(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+        readCommitted(kafka, topic, each);
+    }
+
+    /** Hands {@code each} every record of {@code topic} up to its last stable offset now, as a read_committed consumer sees it. */
+    public static void readCommitted(KafkaConnection kafka, String topic,
+                                     java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
