@@ -127,5 +127,21 @@ class PostgresVersionsIT {
                 + "AND a.attnum = ANY (con.conkey) WHERE con.conrelid = 'alerts'::regclass AND con.contype = 'p' ORDER BY 1"))
                 .containsExactly("source_offset", "source_partition", "source_topic");
         assertThat(query("SELECT count(*) FROM sink_rejects")).containsExactly("0");
+        assertThat(query("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'sensor_agg_1m'::regclass"))
+                .containsExactly("fillfactor=" + PostgresSchema.AGGREGATES_FILLFACTOR);
+    }
+
+    @Test
+    void shouldKeepAFillfactorTheTablesOwnerChose() throws Exception {
+        PostgresSink.checkAndPrepare(url, "postgres", null);
+        assertThat(query("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'sensor_agg_1m'::regclass"))
+                .containsExactly("fillfactor=" + PostgresSchema.AGGREGATES_FILLFACTOR);
+        try (Connection c = PostgresSink.connect(url, "postgres", null); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE sensor_agg_1m SET (fillfactor = 90)");
+            c.commit();
+        }
+        PostgresSink.checkAndPrepare(url, "postgres", null);
+        assertThat(query("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'sensor_agg_1m'::regclass"))
+                .containsExactly("fillfactor=90");
     }
 }
