@@ -315,7 +315,7 @@ public final class PipelineRun {
         List<Sample> timeline;
         Histogram latency;
         LongSupplier in = ingest == null ? generator::acked : () -> generator.acked() + ingest.accepted();
-        try (ProgressLine progress = new ProgressLine(out, in, stats, config.duration(), config.warmup(), live,
+        try (ProgressLine progress = new ProgressLine(out, in, stats, config.duration(), config.warmup(), config.rate(), live,
                 terminal).start();
              Admin admin = Connectivity.admin(kafka)) {
             live.phase("running");

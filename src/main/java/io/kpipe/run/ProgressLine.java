@@ -15,7 +15,9 @@ import org.HdrHistogram.Histogram;
 /**
  * One line a second while a run is on, each also kept as a {@link Sample}:
  * <pre>[  12s/60s] in 330,112/s  out 325,010/s  lag 12,345  p50 45 ms  p99 210 ms  dlq 0  late 0</pre>
- * Latencies from {@code warmup} on are also gathered into one histogram, for steady-state figures.
+ * Latencies from {@code warmup} on are also gathered into one histogram, and those from the
+ * {@link SteadyState steady state} on into another; the second that confirms the steady state
+ * prints one line saying when it began.
  */
 final class ProgressLine implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -33,6 +35,7 @@ final class ProgressLine implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final List<Sample> samples = new ArrayList<>();
     private final Histogram afterWarmup = new Histogram(3_600_000, 3);
+    private final SteadyState steady;
     private long lastIn;
     private long lastOut;
     private long lastNanos = startNanos;
@@ -43,7 +46,7 @@ final class ProgressLine implements AutoCloseable {
      * bar and the time left, instead of printing a line a second.
      */
     ProgressLine(PrintWriter out, LongSupplier in, ProcessingStats stats, Duration total, Duration warmup,
-                 LiveStats live, boolean terminal) {
+                 long ratePerS, LiveStats live, boolean terminal) {
         this.out = out;
         this.in = in;
         this.live = live;
@@ -51,6 +54,7 @@ final class ProgressLine implements AutoCloseable {
         this.stats = stats;
         this.total = total;
         this.warmupS = warmup.toSeconds();
+        this.steady = new SteadyState(ratePerS);
     }
 
     ProgressLine start() {
@@ -71,6 +75,7 @@ final class ProgressLine implements AutoCloseable {
         Sample s = new Sample(elapsed, Math.round((in - lastIn) / secs), Math.round((processed - lastOut) / secs),
                 Math.max(0, in - processed), pct(h, 50), pct(h, 99));
         samples.add(s);
+        boolean steadyNow = steady.add(s, h);
         if (live != null) {
             live.add(s, stats.invalid(), stats.alerts());
         }
@@ -84,6 +89,10 @@ final class ProgressLine implements AutoCloseable {
                     ? String.format(Locale.ROOT, "%4ds/%ds", elapsed, total.toSeconds())
                     : String.format(Locale.ROOT, "%4ds drain", elapsed);
             out.printf(Locale.ROOT, "[%s] %s%n", when, figures);
+        }
+        if (steadyNow) {
+            out.printf(Locale.ROOT, "%ssteady state from %ds: lag under 1 s of data and p99 under %d ms for %d s%n",
+                    terminal ? "\n" : "", steady.reachedAtS(), SteadyState.P99_MS, SteadyState.HOLD_S);
         }
         out.flush();
         lastIn = in;
@@ -103,6 +112,16 @@ final class ProgressLine implements AutoCloseable {
     /** Latencies recorded after the warm-up. */
     synchronized Histogram afterWarmup() {
         return afterWarmup.copy();
+    }
+
+    /** The second the steady state began, counted from the start, or -1 if it was not reached. */
+    synchronized long steadyFromS() {
+        return steady.reachedAtS();
+    }
+
+    /** Latencies recorded from the steady state on. */
+    synchronized Histogram afterSteady() {
+        return steady.latencies();
     }
 
     @Override
