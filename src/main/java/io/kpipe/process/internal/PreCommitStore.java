@@ -124,7 +124,7 @@ public abstract class PreCommitStore implements StateStore, CachedStateStore<Byt
     }
 
     static String mismatch(String running) {
-        return "Kafka Streams " + running + " is on the classpath but kpipe's commit hook ("
+        return "Kafka Streams version " + running + " is on the classpath but kpipe's commit hook ("
                 + PreCommitStore.class.getName() + ") was checked against " + CHECKED_AGAINST
                 + ": re-check in the new source that ProcessorStateManager.flushCache() still calls"
                 + " CachedStateStore.flushCache() before the producer flush and offset commit, that"

@@ -21,7 +21,7 @@ class PreCommitStoreVersionTest {
     void shouldNameWhatToRecheckInOneLineWhenTheVersionDiffers() {
         String message = PreCommitStore.mismatch("9.9.9");
 
-        assertThat(message).contains("Kafka Streams 9.9.9 is on the classpath",
+        assertThat(message).contains("Kafka Streams version 9.9.9 is on the classpath",
                 "checked against " + PreCommitStore.CHECKED_AGAINST, "CachedStateStore.flushCache()",
                 "setCurrentNode", "set CHECKED_AGAINST to 9.9.9").doesNotContain("\n");
     }
