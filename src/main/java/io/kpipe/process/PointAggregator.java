@@ -17,8 +17,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
-import org.apache.kafka.streams.processor.internals.ProcessorNode;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -54,7 +52,6 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private ProcessorContext<Object, Object> context;
     private WindowAggregateStore store;
     private KeyValueStore<String, Device> devices;
-    private ProcessorNode<?, ?, ?, ?> node;
     private int partition;
     private long liveEvictedBefore = Long.MIN_VALUE;
 
@@ -71,8 +68,6 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        // The node forwarding at commit time, when Kafka Streams is not inside any node.
-        this.node = ((InternalProcessorContext<?, ?>) context).currentNode();
         this.partition = context.taskId().partition();
         this.store = context.getStateStore(storeName);
         this.devices = context.getStateStore(PointTopology.DEVICES_STORE);
@@ -185,24 +180,20 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
                 record.timestamp(), letter.headers()), PointTopology.DLQ_SINK);
     }
 
-    /** Forwards the windows changed since the last commit; called by the store inside a commit. */
+    /**
+     * Forwards the windows changed since the last commit; called by the store inside a commit, with
+     * this processor made the current node again (the store's commit hook does that).
+     */
     private void emit(List<OpenWindow> changed) {
-        InternalProcessorContext<?, ?> internal = (InternalProcessorContext<?, ?>) context;
-        ProcessorNode<?, ?, ?, ?> previous = internal.currentNode();
-        internal.setCurrentNode(node);
-        try {
-            for (OpenWindow w : changed) {
-                if (w.device == null) {
-                    // The registry may have learnt of the sensor since the window opened.
-                    w.device = devices.get(w.sensorName);
-                }
-                WindowResult result = WindowResult.of(w.sensorName, w.device, w.start, w.start + windowMs, w.aggregate);
-                context.forward(new Record<>(WindowResult.key(w.sensorName, w.start), result, w.aggregate.lastTs()),
-                        PointTopology.AGGREGATES_SINK);
-                live.publish(partition, result);
+        for (OpenWindow w : changed) {
+            if (w.device == null) {
+                // The registry may have learnt of the sensor since the window opened.
+                w.device = devices.get(w.sensorName);
             }
-        } finally {
-            internal.setCurrentNode(previous);
+            WindowResult result = WindowResult.of(w.sensorName, w.device, w.start, w.start + windowMs, w.aggregate);
+            context.forward(new Record<>(WindowResult.key(w.sensorName, w.start), result, w.aggregate.lastTs()),
+                    PointTopology.AGGREGATES_SINK);
+            live.publish(partition, result);
         }
         evictLive();
     }

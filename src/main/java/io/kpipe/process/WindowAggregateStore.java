@@ -2,26 +2,22 @@ package io.kpipe.process;
 
 import io.kpipe.model.Aggregate;
 import io.kpipe.model.Device;
+import io.kpipe.process.internal.PreCommitStore;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
-import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * The tumbling-window aggregates of one task, kept as mutable objects in a hash map and written
@@ -30,7 +26,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * here; see docs/performance.md).
  *
  * <p>At every commit, <em>before</em> the task's producer is flushed and its offsets committed,
- * Kafka Streams calls {@link #flushCache()}: the windows changed since the last commit go to a
+ * Kafka Streams calls {@link #beforeCommit()}: the windows changed since the last commit go to a
  * changelogged key-value store (key: sensor bytes + 8-byte window start; value: the 64-byte
  * aggregate) and to the {@link Emitter}, which forwards them to {@code points-agg-1m}. Under
  * exactly-once both writes are in the same transaction as the offsets, so state, output and
@@ -40,12 +36,12 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * the late-point rule holds across restarts. A window closed by the grace period is written one
  * last time, then dropped from the map and deleted from the store (a tombstone in the changelog).
  *
- * <p>This relies on two Kafka Streams internals, the only pre-commit hook a store has in 4.4:
- * {@link CachedStateStore#flushCache()} (which is how the DSL's own caching stores are flushed)
- * and {@link InternalProcessorContext#setRecordContext}. The Kafka version is pinned in the pom;
- * the crash tests prove exactly-once end to end.
+ * <p>A store has no public pre-commit hook, and forwarding at commit time needs Kafka Streams
+ * internals: both come from {@link PreCommitStore}, which fences every internal kpipe uses, lists
+ * them, and refuses (in {@link #builder}) to run on a Kafka Streams version they were not checked
+ * against. The crash tests prove exactly-once end to end.
  */
-public final class WindowAggregateStore implements StateStore, CachedStateStore<Bytes, byte[]> {
+public final class WindowAggregateStore extends PreCommitStore {
     static final Bytes STREAM_TIME_KEY = Bytes.wrap(new byte[0]);
 
     /** Receives the windows changed since the last commit, to forward them downstream. */
@@ -80,7 +76,6 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
     private final ArrayDeque<OpenWindow> byAge = new ArrayDeque<>();
     private final List<OpenWindow> dirty = new ArrayList<>();
     private final ByteBuffer valueBuffer = ByteBuffer.allocate(Aggregate.BYTES);
-    private InternalProcessorContext<?, ?> context;
     private Emitter emitter;
     private long streamTime = -1;
     private long flushedStreamTime = -1;
@@ -93,8 +88,13 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
         this.graceMs = graceMs;
     }
 
-    /** A builder for the topology; the changelog is a compacted topic named after the store. */
+    /**
+     * A builder for the topology; the changelog is a compacted topic named after the store. Throws
+     * {@link IllegalStateException} if the Kafka Streams on the classpath is not the version the
+     * commit hook was checked against ({@link PreCommitStore#requireCheckedVersion()}).
+     */
     static StoreBuilder<WindowAggregateStore> builder(String name, long windowMs, long graceMs) {
+        PreCommitStore.requireCheckedVersion();
         return new Builder(name, windowMs, graceMs);
     }
 
@@ -105,19 +105,20 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
 
     @Override
     public void init(StateStoreContext stateStoreContext, StateStore root) {
-        this.context = (InternalProcessorContext<?, ?>) stateStoreContext;
-        // This store is the root: the state manager sees it, and calls flushCache() before commits.
+        attach(stateStoreContext);
+        // This store is the root: the state manager sees it, and calls its pre-commit hook.
         changelogged.init(stateStoreContext, root);
         open = true;
     }
 
     /**
      * Rebuilds the map from the (restored) changelogged store. Called by the processor's init,
-     * which Kafka Streams runs after restoration.
+     * which Kafka Streams runs after restoration; the emitter forwards as that processor.
      */
     void load(Emitter emitter) {
         this.emitter = emitter;
-        clearCache();
+        captureForwardingNode();
+        dropCache();
         List<OpenWindow> loaded = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = changelogged.all()) {
             while (it.hasNext()) {
@@ -183,12 +184,11 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
     }
 
     @Override
-    public void flushCache() {
+    protected void beforeCommit() {
         if (dirty.isEmpty() && streamTime == flushedStreamTime) {
             return;
         }
-        ProcessorRecordContext previous = context.recordContext();
-        context.setRecordContext(new ProcessorRecordContext(streamTime, -1, -1, null, new RecordHeaders()));
+        beginCommitWrites(streamTime);
         try {
             for (OpenWindow w : dirty) {
                 valueBuffer.clear();
@@ -196,7 +196,12 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
                 changelogged.put(storeKey(w), valueBuffer.array().clone());
             }
             if (emitter != null && !dirty.isEmpty()) {
-                emitter.emit(dirty);
+                beginForwarding();
+                try {
+                    emitter.emit(dirty);
+                } finally {
+                    endForwarding();
+                }
             }
             for (OpenWindow w : dirty) {
                 w.dirty = false;
@@ -206,7 +211,7 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
             flushedStreamTime = streamTime;
             evictClosed();
         } finally {
-            context.setRecordContext(previous);
+            endCommitWrites();
         }
     }
 
@@ -238,7 +243,7 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
     }
 
     @Override
-    public void clearCache() {
+    protected void dropCache() {
         bySensor.clear();
         byAge.clear();
         dirty.clear();
@@ -247,13 +252,8 @@ public final class WindowAggregateStore implements StateStore, CachedStateStore<
     }
 
     @Override
-    public boolean setFlushListener(CacheFlushListener<Bytes, byte[]> listener, boolean sendOldValues) {
-        return false;
-    }
-
-    @Override
     public void close() {
-        clearCache();
+        dropCache();
         changelogged.close();
         open = false;
     }
