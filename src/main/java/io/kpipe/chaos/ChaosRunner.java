@@ -2,6 +2,7 @@ package io.kpipe.chaos;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kpipe.config.ChaosEvent;
 import io.kpipe.config.Durations;
 import io.kpipe.config.UsageException;
 import java.io.PrintWriter;

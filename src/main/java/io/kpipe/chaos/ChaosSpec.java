@@ -1,5 +1,6 @@
 package io.kpipe.chaos;
 
+import io.kpipe.config.ChaosEvent;
 import io.kpipe.config.Durations;
 import io.kpipe.config.UsageException;
 import java.time.Duration;

@@ -120,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
         result.put("load", load);
         StringBuilder table = new StringBuilder("| write mode | rows/s median (min-max) | PostgreSQL CPU us/row | writer CPU us/row |\n"
                 + "|---|---|---|---|\n");
-        try (io.kpipe.run.TempDir work = new io.kpipe.run.TempDir("kpipe-bench-sink-")) {
+        try (io.kpipe.lifecycle.TempDir work = new io.kpipe.lifecycle.TempDir("kpipe-bench-sink-")) {
             for (PostgresWriter.Mode mode : PostgresWriter.Mode.values()) {
                 List<SinkCapacity.Repeat> reps = SinkCapacity.measure(mode, load, repeat, work.path(), o);
                 BenchResult.Stats rows = BenchResult.Stats.of(reps.stream().mapToDouble(SinkCapacity.Repeat::rowsPerS).toArray());

@@ -3,7 +3,7 @@ package io.kpipe.cli;
 import io.kpipe.cluster.BrokerProcess;
 import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.ClusterConfig;
-import io.kpipe.run.Resources;
+import io.kpipe.lifecycle.Resources;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

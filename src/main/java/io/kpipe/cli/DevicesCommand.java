@@ -3,7 +3,7 @@ package io.kpipe.cli;
 import io.kpipe.devices.DeviceFile;
 import io.kpipe.devices.DeviceRegistry;
 import io.kpipe.config.UsageException;
-import io.kpipe.run.Connectivity;
+import io.kpipe.topics.Connectivity;
 import io.kpipe.topics.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.kpipe.cli;
 
-import io.kpipe.chaos.FaultSuite;
+import io.kpipe.faults.FaultSuite;
 import io.kpipe.config.UsageException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +40,7 @@ final class FaultsCommand implements Callable<Integer> {
                 "must be pipeline or sink, got '" + suite + "'");
         if (suite.equals("sink")) {
             Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-sink-faults");
-            String table = new io.kpipe.chaos.SinkFaultSuite(dir, spec.commandLine().getOut()).run();
+            String table = new io.kpipe.faults.SinkFaultSuite(dir, spec.commandLine().getOut()).run();
             spec.commandLine().getOut().println();
             spec.commandLine().getOut().print(table);
             spec.commandLine().getOut().println("results: " + dir.resolve("table.md"));

@@ -2,7 +2,7 @@ package io.kpipe.cli;
 
 import io.kpipe.http.HttpService;
 import io.kpipe.metrics.Metrics;
-import io.kpipe.run.Resources;
+import io.kpipe.lifecycle.Resources;
 import picocli.CommandLine.Option;
 
 /** {@code --http-port} of a long-running command: its HTTP server on 127.0.0.1, with /metrics. */

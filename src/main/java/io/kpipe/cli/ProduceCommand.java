@@ -2,8 +2,8 @@ package io.kpipe.cli;
 
 import io.kpipe.config.UsageException;
 import io.kpipe.produce.FileReplay;
-import io.kpipe.run.Bar;
-import io.kpipe.run.Connectivity;
+import io.kpipe.terminal.Bar;
+import io.kpipe.topics.Connectivity;
 import io.kpipe.topics.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;

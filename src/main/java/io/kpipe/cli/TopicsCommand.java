@@ -1,7 +1,7 @@
 package io.kpipe.cli;
 
 import io.kpipe.config.TopicSettings;
-import io.kpipe.run.Connectivity;
+import io.kpipe.topics.Connectivity;
 import io.kpipe.topics.TopicAdmin;
 import io.kpipe.topics.Topics;
 import java.util.List;

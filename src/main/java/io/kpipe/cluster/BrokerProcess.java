@@ -1,7 +1,7 @@
 package io.kpipe.cluster;
 
 import io.kpipe.cluster.internal.BrokerMain;
-import io.kpipe.cluster.internal.ChildJvm;
+import io.kpipe.lifecycle.ChildJvm;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

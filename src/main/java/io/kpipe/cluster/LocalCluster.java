@@ -1,6 +1,6 @@
 package io.kpipe.cluster;
 
-import io.kpipe.cluster.internal.FreePorts;
+import io.kpipe.lifecycle.FreePorts;
 import io.kpipe.config.ClusterConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * Storage is formatted on first start. Brokers stop on {@link #close()} and, because each watches
  * its stdin and has a watchdog that thaws it if it is frozen, when this process dies however it dies. It registers no shutdown hook of its own: the
- * owner closes it in order, after the clients that use it (see {@code run.Resources}).
+ * owner closes it in order, after the clients that use it (see {@code lifecycle.Resources}).
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);

@@ -1,7 +1,6 @@
 package io.kpipe.config;
 
 import io.kpipe.config.ProcessorConfig.Guarantee;
-import io.kpipe.chaos.ChaosEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.kpipe.run;
 
-import io.kpipe.cluster.internal.ChildJvm;
+import io.kpipe.lifecycle.ChildJvm;
 import io.kpipe.config.ProcessorConfig;
 import io.kpipe.process.ProcessingStats;
 import java.io.BufferedReader;

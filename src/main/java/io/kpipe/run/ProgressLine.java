@@ -1,6 +1,7 @@
 package io.kpipe.run;
 
 import io.kpipe.process.ProcessingStats;
+import io.kpipe.terminal.Bar;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.kpipe.sink;
 
-import io.kpipe.cluster.internal.FreePorts;
-import io.kpipe.cluster.internal.Watchdog;
+import io.kpipe.lifecycle.FreePorts;
+import io.kpipe.lifecycle.Watchdog;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,6 +3,7 @@ package io.kpipe.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kpipe.config.ChaosEvent;
 import io.kpipe.config.UsageException;
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.kpipe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kpipe.cluster.internal.FreePorts;
+import io.kpipe.lifecycle.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

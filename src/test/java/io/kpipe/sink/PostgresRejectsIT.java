@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kpipe.cluster.LocalCluster;
-import io.kpipe.cluster.internal.FreePorts;
+import io.kpipe.lifecycle.FreePorts;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.model.Alert;
 import io.kpipe.model.JsonSerde;

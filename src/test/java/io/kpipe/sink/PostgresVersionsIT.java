@@ -2,7 +2,7 @@ package io.kpipe.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kpipe.cluster.internal.FreePorts;
+import io.kpipe.lifecycle.FreePorts;
 import io.kpipe.model.Alert;
 import io.kpipe.model.WindowResult;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

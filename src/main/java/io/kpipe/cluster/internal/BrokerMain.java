@@ -1,5 +1,6 @@
 package io.kpipe.cluster.internal;
 
+import io.kpipe.lifecycle.Watchdog;
 import java.io.IOException;
 import java.io.InputStream;
 

@@ -1,4 +1,4 @@
-package io.kpipe.run;
+package io.kpipe.topics;
 
 import io.kpipe.config.UsageException;
 import java.util.concurrent.ExecutionException;

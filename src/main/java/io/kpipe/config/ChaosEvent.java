@@ -1,4 +1,4 @@
-package io.kpipe.chaos;
+package io.kpipe.config;
 
 import java.time.Duration;
 

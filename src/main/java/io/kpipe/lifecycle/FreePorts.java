@@ -1,4 +1,4 @@
-package io.kpipe.cluster.internal;
+package io.kpipe.lifecycle;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

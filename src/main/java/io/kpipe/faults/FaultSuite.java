@@ -1,7 +1,8 @@
-package io.kpipe.chaos;
+package io.kpipe.faults;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kpipe.chaos.ChaosSpec;
 import io.kpipe.config.ClusterConfig;
 import io.kpipe.config.ProcessorConfig.Guarantee;
 import io.kpipe.config.RunConfig;

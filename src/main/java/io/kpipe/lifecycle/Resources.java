@@ -1,4 +1,4 @@
-package io.kpipe.run;
+package io.kpipe.lifecycle;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

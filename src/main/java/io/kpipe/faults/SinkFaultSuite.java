@@ -1,4 +1,4 @@
-package io.kpipe.chaos;
+package io.kpipe.faults;
 
 import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.ClusterConfig;
@@ -6,7 +6,7 @@ import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.TopicSettings;
 import io.kpipe.model.WindowResult;
 import io.kpipe.model.WindowResultSerde;
-import io.kpipe.run.Connectivity;
+import io.kpipe.topics.Connectivity;
 import io.kpipe.sink.EmbeddedDatabase;
 import io.kpipe.sink.PostgresSink;
 import io.kpipe.sink.PostgresWriter;

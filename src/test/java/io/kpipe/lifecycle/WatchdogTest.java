@@ -1,4 +1,4 @@
-package io.kpipe.cluster.internal;
+package io.kpipe.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package io.kpipe.run;
+package io.kpipe.terminal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

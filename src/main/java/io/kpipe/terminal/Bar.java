@@ -1,4 +1,4 @@
-package io.kpipe.run;
+package io.kpipe.terminal;
 
 import java.util.Locale;
 
@@ -18,7 +18,7 @@ public final class Bar {
     }
 
     /** A run's bar: seconds elapsed of its duration, the ETA being the seconds left (or "drain"). */
-    static String render(long elapsedS, long totalS, int width) {
+    public static String render(long elapsedS, long totalS, int width) {
         return render(elapsedS, totalS, width, -1) + (elapsedS <= totalS
                 ? String.format(Locale.ROOT, " %ds/%ds ETA %s", elapsedS, totalS, time(totalS - elapsedS))
                 : " draining");

@@ -1,4 +1,4 @@
-package io.kpipe.chaos;
+package io.kpipe.faults;
 
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.model.WindowResult;
