@@ -62,6 +62,7 @@ final class SinkCommand {
                 default -> throw new UsageException("--write-mode", "must be upsert or copy, got '" + writeMode + "'");
             };
             String password = SecretFile.read(passwordFile, "--password-file");
+            http.port();
             var kafka = connection.connection();   // every flag is checked before anything is connected to
             PostgresSink.checkAndPrepare(jdbcUrl, user, password);
             try (Admin admin = Connectivity.admin(kafka)) {
@@ -115,7 +116,8 @@ final class SinkCommand {
         @Option(names = "--dir", required = true, description = "Directory for the files (created if missing).")
         Path dir;
 
-        @Option(names = "--max-bytes", defaultValue = "134217728", description = "Roll a file at this size (default ${DEFAULT-VALUE}).")
+        @Option(names = "--max-bytes", defaultValue = "128m", converter = Converters.ByteSizeConverter.class,
+                description = "Roll a file at this size, in bytes or with k, m or g (default ${DEFAULT-VALUE}).")
         long maxBytes;
 
         @Option(names = "--roll-interval", defaultValue = "1h", converter = Converters.DurationConverter.class,
@@ -134,6 +136,7 @@ final class SinkCommand {
         @Override
         public Integer call() {
             UsageException.require(maxBytes >= 1024, "--max-bytes", "must be at least 1024, got " + maxBytes);
+            http.port();   // checked before anything is connected to
             var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {
                 Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).aggregates().name());

@@ -110,8 +110,9 @@ public final class PipelineRun {
                 ingest = resources.add(IngestApi.on(http, kafka, topics.points().name(), config.ingestToken(),
                         IngestApi.Limits.DEFAULT, ingestTally));
                 metrics.bind(ingest.producer());
-                out.printf("HTTP: %s (dashboard), %s/metrics, POST %s/ingest, %s/api/sensors/{id}%n", http.url(),
-                        http.url(), http.url(), http.url());
+                // Queries are served here only by the processor inside kpipe run: print only what answers.
+                out.printf("HTTP: %s (dashboard), %s/metrics, POST %s/ingest%s%n", http.url(), http.url(), http.url(),
+                        config.processors() == 0 ? ", " + http.url() + "/api/sensors/{id}" : "");
             }
             int devices = DeviceRegistry.write(kafka, config.topics().prefix(),
                     DeviceFile.seed(config.sensors(), Generator::sensorName));
@@ -181,7 +182,7 @@ public final class PipelineRun {
             user = EmbeddedDatabase.USER;
             out.printf("postgres: %s (user %s); psql: %s%n", url, user, db.psql());
         }
-        PostgresSink.checkAndPrepare(url, user, s.password());
+        PostgresSink.checkAndPrepare(url, user, s.password(), "--db-user/--db-password-file");
         String group = PostgresSink.Config.defaultGroup(config.topics().prefix());
         PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, config.topics().prefix(), url, user,
                 s.password(), group, PostgresWriter.Mode.COPY));
