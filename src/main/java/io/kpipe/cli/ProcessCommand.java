@@ -81,10 +81,11 @@ final class ProcessCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         http.port();   // checked before anything is connected to
         var kafka = connection.connection();
+        String points = Topics.withPrefix(topicPrefix.prefix).points().name();
         int brokers;
         try (Admin admin = Connectivity.admin(kafka)) {
             brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
-            Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).points().name());
+            Connectivity.requireTopics(admin, points);
         }
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");
         String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix.prefix);
@@ -106,7 +107,7 @@ final class ProcessCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("HTTP: " + http.url() + " (/api/sensors/{id}, /metrics)");
         }
         metrics.bind(processor.streams()).processing(stats);
-        spec.commandLine().getErr().println("processing " + topicPrefix.prefix + "points as " + appId + " (" + processing.guarantee.kafkaName()
+        spec.commandLine().getErr().println("processing " + points + " as " + appId + " (" + processing.guarantee.kafkaName()
                 + ", " + processing.threads + " thread(s)); Ctrl-C to stop");
         if (child) {
             return reportToParent(processor, stats, resources);

@@ -65,8 +65,9 @@ final class SinkCommand {
             http.port();
             var kafka = connection.connection();   // every flag is checked before anything is connected to
             PostgresSink.checkAndPrepare(jdbcUrl, user, password);
+            Topics topics = Topics.withPrefix(topicPrefix.prefix);
             try (Admin admin = Connectivity.admin(kafka)) {
-                Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).aggregates().name());
+                Connectivity.requireTopics(admin, topics.aggregates().name());
             }
             PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, topicPrefix.prefix, jdbcUrl, user, password,
                     group != null ? group : PostgresSink.Config.defaultGroup(topicPrefix.prefix), mode));
@@ -75,7 +76,7 @@ final class SinkCommand {
             metrics.postgresSink(sink);
             HttpService http = this.http.start(resources, metrics);
             resources.add(sink);
-            spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m and alerts to "
+            spec.commandLine().getErr().println("writing " + topics.aggregates().name() + " and " + topics.alerts().name() + " to "
                     + jdbcUrl + " (" + mode.name().toLowerCase(Locale.ROOT) + ")" + (http == null ? "" : "; metrics "
                     + http.url() + "/metrics") + "; Ctrl-C to stop");
             Thread reporter = new Thread(() -> report(sink), "kpipe-sink-progress");
@@ -151,7 +152,7 @@ final class SinkCommand {
                     .counter("kpipe.sink.files", "NDJSON files completed", sink, io.kpipe.sink.FileSink::files, "sink", "files");
             HttpService http = this.http.start(resources, metrics);
             resources.add(sink);
-            spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m to " + dir
+            spec.commandLine().getErr().println("writing " + Topics.withPrefix(topicPrefix.prefix).aggregates().name() + " to " + dir
                     + (http == null ? "" : "; metrics " + http.url() + "/metrics") + "; Ctrl-C to stop");
             sink.run();
             return Main.OK;

@@ -153,7 +153,7 @@ public final class PostgresSink implements AutoCloseable {
      * A partition revoked meanwhile takes its records out of the batch ({@link HoldingRebalance}).
      */
     private PendingBatch nextBatch() {
-        PendingBatch batch = new PendingBatch(topics.aggregates().name());
+        PendingBatch batch = new PendingBatch(topics);
         rebalance.track(batch);
         consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
         if (batch.records() == 0) {
