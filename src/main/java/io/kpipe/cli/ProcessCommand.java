@@ -84,7 +84,7 @@ final class ProcessCommand implements Callable<Integer> {
         String points = Topics.withPrefix(topicPrefix.prefix).points().name();
         int brokers;
         try (Admin admin = Connectivity.admin(kafka)) {
-            brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
+            brokers = Connectivity.brokerCount(admin, kafka);
             Connectivity.requireTopics(admin, points);
         }
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");

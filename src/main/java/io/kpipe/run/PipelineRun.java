@@ -263,7 +263,7 @@ public final class PipelineRun {
 
     private Created createTopics(KafkaConnection kafka) {
         try (Admin admin = Connectivity.admin(kafka)) {
-            int brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
+            int brokers = Connectivity.brokerCount(admin, kafka);
             List<TopicAdmin.Spec> specs = TopicAdmin.specs(topics, config.topics(), brokers);
             for (TopicAdmin.Outcome o : new TopicAdmin(admin).ensure(specs)) {
                 if (o.status() == TopicAdmin.Outcome.Status.MISMATCH) {
