@@ -60,7 +60,7 @@ public final class Benchmark {
             new TopicAdmin(admin).ensure(TopicAdmin.specs(Topics.withPrefix(prefix),
                     new TopicSettings(prefix, config.partitions(), 0), config.brokers()));
         }
-        double rate = Yardstick.run(cluster.bootstrapServers(), prefix + "points", config.yardstickRecords());
+        double rate = Yardstick.run(cluster.bootstrapServers(), Topics.withPrefix(prefix).points().name(), config.yardstickRecords());
         out.printf(Locale.ROOT, "yardstick: ProducerPerformance %,d records of %d bytes: %,.0f records/s%n",
                 config.yardstickRecords(), Yardstick.RECORD_SIZE, rate);
         return rate;

@@ -59,6 +59,31 @@ final class Converters {
         }
     }
 
+    /** Bytes: a whole number with an optional binary unit, k (KiB), m (MiB) or g (GiB): 134217728 = 128m. */
+    static final class ByteSizeConverter implements ITypeConverter<Long> {
+        static final String ALLOWED = "use a number of bytes with an optional k, m or g (KiB, MiB, GiB), e.g. 128m";
+
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            int shift = v.isEmpty() ? 0 : switch (v.charAt(v.length() - 1)) {
+                case 'k' -> 10;
+                case 'm' -> 20;
+                case 'g' -> 30;
+                default -> 0;
+            };
+            try {
+                long n = Long.parseLong(shift == 0 ? v : v.substring(0, v.length() - 1));
+                if (n < 0 || n > Long.MAX_VALUE >> shift) {
+                    throw new TypeConversionException("'" + value + "' is not allowed; " + ALLOWED);
+                }
+                return n << shift;
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a size; " + ALLOWED);
+            }
+        }
+    }
+
     static final class GuaranteeConverter implements ITypeConverter<Guarantee> {
         @Override
         public Guarantee convert(String value) {

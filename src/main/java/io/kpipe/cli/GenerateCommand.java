@@ -53,7 +53,7 @@ final class GenerateCommand implements Callable<Integer> {
         GeneratorConfig config = new GeneratorConfig(connection.connection(), topicPrefix.prefix, rate, sensors, points,
                 duration, invalidRatio, lateRatio, seed);
         try (Admin admin = Connectivity.admin(config.kafka())) {
-            Connectivity.brokerCount(admin, config.kafka().bootstrapServers());
+            Connectivity.brokerCount(admin, config.kafka());
         }
         GeneratorResult r;
         try (Resources resources = new Resources()) {

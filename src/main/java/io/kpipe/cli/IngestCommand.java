@@ -25,16 +25,15 @@ final class IngestCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--http-port", defaultValue = "8080",
-            description = "HTTP port on 127.0.0.1 (/ingest, /metrics); 0 picks a free port (default ${DEFAULT-VALUE}).")
-    int httpPort;
+    @Mixin
+    HttpOption http;
 
     @Option(names = "--ingest-token-file", paramLabel = "FILE",
             description = "Require 'Authorization: Bearer <the file's first line>'.")
     Path tokenFile;
 
-    @Option(names = "--max-body-bytes", defaultValue = "16777216",
-            description = "Largest request body; larger ones get 413 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-body-bytes", defaultValue = "16m", converter = Converters.ByteSizeConverter.class,
+            description = "Largest request body, in bytes or with k, m or g; larger ones get 413 (default ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
     @Option(names = "--max-lines", defaultValue = "100000",
@@ -49,6 +48,7 @@ final class IngestCommand implements Callable<Integer> {
         UsageException.require(maxBodyBytes >= 1024 && maxBodyBytes <= 1L << 30, "--max-body-bytes",
                 "must be 1024..1073741824, got " + maxBodyBytes);
         UsageException.require(maxLines >= 1, "--max-lines", "must be positive, got " + maxLines);
+        this.http.requireServer("kpipe ingest");
         String token = SecretFile.read(tokenFile, "--ingest-token-file");
         var kafka = connection.connection();
         String topic = Topics.withPrefix(topicPrefix.prefix).points().name();
@@ -57,8 +57,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         Resources resources = new Resources();
         Metrics metrics = resources.add(new Metrics());
-        HttpService http = resources.add(HttpService.start("127.0.0.1", httpPort));
-        metrics.serveOn(http);
+        HttpService http = this.http.start(resources, metrics);
         IngestApi ingest = resources.add(IngestApi.on(http, kafka, topic, token,
                 new IngestApi.Limits(maxBodyBytes, maxLines), null));
         metrics.bind(ingest.producer()).ingest(ingest);

@@ -27,10 +27,9 @@ public final class Main {
 
     /** Runs a command line and returns its exit code; never exits the JVM. */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
             String prefix = ex.getCommandLine().getCommandSpec().qualifiedName() + ": ";
             err.println(prefix + oneLine(ex.getMessage()) + " (see --help)");
@@ -47,6 +46,13 @@ public final class Main {
             return FAILED;
         });
         return cl.execute(args);
+    }
+
+    /** The parser of every command, as {@link #execute} uses it (tests parse documented command lines with it). */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
     }
 
     private static String oneLine(String s) {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "process", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the stream processor until Ctrl-C: decode, dead-letter, windowed aggregates.",
-                "Instances with the same --application-id share the work."})
+                "Instances with the same --application-id share the work.",
+                "HTTP (--http-port): /api/sensors/{id}[/windows], answered by any instance, and /metrics."})
 final class ProcessCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -69,9 +70,8 @@ final class ProcessCommand implements Callable<Integer> {
     @Mixin
     TopicPrefixOption topicPrefix;
 
-    @Option(names = "--http-port", defaultValue = "8080",
-            description = "Port of the HTTP API on 127.0.0.1 (/api/sensors/{id}); 0 picks a free port (default ${DEFAULT-VALUE}).")
-    int httpPort;
+    @Mixin
+    HttpOption http;
 
     /** Run as a child of {@code kpipe run}: stats lines on stdout, and exit when stdin closes. */
     @Option(names = "--child", hidden = true)
@@ -79,11 +79,13 @@ final class ProcessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        http.port();   // checked before anything is connected to
         var kafka = connection.connection();
+        String points = Topics.withPrefix(topicPrefix.prefix).points().name();
         int brokers;
         try (Admin admin = Connectivity.admin(kafka)) {
-            brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
-            Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).points().name());
+            brokers = Connectivity.brokerCount(admin, kafka);
+            Connectivity.requireTopics(admin, points);
         }
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");
         String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix.prefix);
@@ -92,15 +94,20 @@ final class ProcessCommand implements Callable<Integer> {
                 Math.min(3, brokers), standbys, zscore, null);
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
-        HttpService http = resources.add(HttpService.start("127.0.0.1", httpPort));
-        Metrics metrics = resources.add(new Metrics()).serveOn(http);
-        QueryApi api = QueryApi.on(http);
-        config = config.withApplicationServer(http.address());
+        Metrics metrics = resources.add(new Metrics());
+        HttpService http = this.http.start(resources, metrics);
+        QueryApi api = null;
+        if (http != null) {
+            api = QueryApi.on(http);
+            config = config.withApplicationServer(http.address());
+        }
         PointProcessor processor = resources.add(PointProcessor.start(config, stats));
-        api.attach(processor);
+        if (api != null) {
+            api.attach(processor);
+            spec.commandLine().getErr().println("HTTP: " + http.url() + " (/api/sensors/{id}, /metrics)");
+        }
         metrics.bind(processor.streams()).processing(stats);
-        spec.commandLine().getErr().println("HTTP: " + http.url() + " (/api/sensors/{id}, /metrics)");
-        spec.commandLine().getErr().println("processing " + topicPrefix.prefix + "points as " + appId + " (" + processing.guarantee.kafkaName()
+        spec.commandLine().getErr().println("processing " + points + " as " + appId + " (" + processing.guarantee.kafkaName()
                 + ", " + processing.threads + " thread(s)); Ctrl-C to stop");
         if (child) {
             return reportToParent(processor, stats, resources);

@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the whole pipeline: local Kafka cluster, generator, processor; then reconcile.",
-                "Exit code 0 only when no point was lost or duplicated."})
+                "Exit code 0 only when no point was lost or duplicated.",
+                "HTTP (--http-port): dashboard /, /api/stats, /metrics, POST /ingest, and /api/sensors/{id} of the",
+                "processor inside kpipe run (with --processors N the children answer queries on free ports of their own)."})
 final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -103,11 +105,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Also alert on points this many standard deviations from their window's mean so far (0: off).")
     double zscore;
 
-    @Option(names = "--http-port", defaultValue = "8080",
-            description = "Port of the HTTP server on 127.0.0.1: dashboard /, /metrics, POST /ingest, /api/stats, "
-                    + "/api/sensors/{id}; 0 picks a free port, -1 serves none (default ${DEFAULT-VALUE}). "
-                    + "With --processors, each child serves its queries and metrics on a free port.")
-    int httpPort;
+    @Mixin
+    HttpOption http;
 
     @Option(names = "--ingest-token-file", paramLabel = "FILE",
             description = "POST /ingest requires 'Authorization: Bearer <the file's first line>'.")
@@ -124,7 +123,7 @@ final class RunCommand implements Callable<Integer> {
                 connection.clientConfig(),
                 new TopicSettings(topicPrefix.prefix, partitions, 0),
                 processing.guarantee, processing.threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson,
-                processors, standbys, ChaosSpec.parse(chaos), sink(), zscore, httpPort,
+                processors, standbys, ChaosSpec.parse(chaos), sink(), zscore, http.port(),
                 SecretFile.read(ingestTokenFile, "--ingest-token-file"));
         var out = spec.commandLine().getOut();
         RunSummary summary;

@@ -62,10 +62,12 @@ final class SinkCommand {
                 default -> throw new UsageException("--write-mode", "must be upsert or copy, got '" + writeMode + "'");
             };
             String password = SecretFile.read(passwordFile, "--password-file");
+            http.port();
             var kafka = connection.connection();   // every flag is checked before anything is connected to
             PostgresSink.checkAndPrepare(jdbcUrl, user, password);
+            Topics topics = Topics.withPrefix(topicPrefix.prefix);
             try (Admin admin = Connectivity.admin(kafka)) {
-                Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).aggregates().name());
+                Connectivity.requireTopics(admin, topics.aggregates().name());
             }
             PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, topicPrefix.prefix, jdbcUrl, user, password,
                     group != null ? group : PostgresSink.Config.defaultGroup(topicPrefix.prefix), mode));
@@ -74,7 +76,7 @@ final class SinkCommand {
             metrics.postgresSink(sink);
             HttpService http = this.http.start(resources, metrics);
             resources.add(sink);
-            spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m and alerts to "
+            spec.commandLine().getErr().println("writing " + topics.aggregates().name() + " and " + topics.alerts().name() + " to "
                     + jdbcUrl + " (" + mode.name().toLowerCase(Locale.ROOT) + ")" + (http == null ? "" : "; metrics "
                     + http.url() + "/metrics") + "; Ctrl-C to stop");
             Thread reporter = new Thread(() -> report(sink), "kpipe-sink-progress");
@@ -115,7 +117,8 @@ final class SinkCommand {
         @Option(names = "--dir", required = true, description = "Directory for the files (created if missing).")
         Path dir;
 
-        @Option(names = "--max-bytes", defaultValue = "134217728", description = "Roll a file at this size (default ${DEFAULT-VALUE}).")
+        @Option(names = "--max-bytes", defaultValue = "128m", converter = Converters.ByteSizeConverter.class,
+                description = "Roll a file at this size, in bytes or with k, m or g (default ${DEFAULT-VALUE}).")
         long maxBytes;
 
         @Option(names = "--roll-interval", defaultValue = "1h", converter = Converters.DurationConverter.class,
@@ -134,6 +137,7 @@ final class SinkCommand {
         @Override
         public Integer call() {
             UsageException.require(maxBytes >= 1024, "--max-bytes", "must be at least 1024, got " + maxBytes);
+            http.port();   // checked before anything is connected to
             var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {
                 Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).aggregates().name());
@@ -148,7 +152,7 @@ final class SinkCommand {
                     .counter("kpipe.sink.files", "NDJSON files completed", sink, io.kpipe.sink.FileSink::files, "sink", "files");
             HttpService http = this.http.start(resources, metrics);
             resources.add(sink);
-            spec.commandLine().getErr().println("writing " + topicPrefix.prefix + "points-agg-1m to " + dir
+            spec.commandLine().getErr().println("writing " + Topics.withPrefix(topicPrefix.prefix).aggregates().name() + " to " + dir
                     + (http == null ? "" : "; metrics " + http.url() + "/metrics") + "; Ctrl-C to stop");
             sink.run();
             return Main.OK;

@@ -39,7 +39,7 @@ final class TopicsCommand {
             TopicSettings settings = new TopicSettings(topicPrefix.prefix, partitions, replication);
             var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {
-                int brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
+                int brokers = Connectivity.brokerCount(admin, kafka);
                 List<TopicAdmin.Outcome> outcomes = new TopicAdmin(admin)
                         .ensure(TopicAdmin.specs(Topics.withPrefix(topicPrefix.prefix), settings, brokers));
                 outcomes.forEach(spec.commandLine().getOut()::println);

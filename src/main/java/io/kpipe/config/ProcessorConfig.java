@@ -35,15 +35,6 @@ public record ProcessorConfig(
         public String kafkaName() {
             return name().toLowerCase(Locale.ROOT);
         }
-
-        public static Guarantee parse(String s) {
-            for (Guarantee g : values()) {
-                if (g.kafkaName().equals(s)) {
-                    return g;
-                }
-            }
-            throw new UsageException("--guarantee", "must be exactly_once_v2 or at_least_once, got '" + s + "'");
-        }
     }
 
     public static final String DEFAULT_APPLICATION_ID = "kpipe-processor";
@@ -62,7 +53,10 @@ public record ProcessorConfig(
         UsageException.require(maxFuture.toMillis() > 0, "--max-future", "must be positive, got " + maxFuture);
         UsageException.require(commitInterval.toMillis() >= 10, "--commit-interval",
                 "must be at least 10ms, got " + commitInterval);
-        UsageException.require(cacheBytes >= 0, "--cache-bytes", "must not be negative, got " + cacheBytes);
+        if (cacheBytes < 0) {
+            // No flag sets it (statestore.cache.max.bytes passes through -X): a negative value is a defect.
+            throw new IllegalArgumentException("cacheBytes must not be negative, got " + cacheBytes);
+        }
         UsageException.require(replication >= 1, "replication", "must be at least 1, got " + replication);
         UsageException.require(standbys >= 0 && standbys <= 8, "--standbys", "must be 0..8, got " + standbys);
         UsageException.require(zscore == 0 || zscore >= 1 && zscore <= 100, "--zscore",

@@ -12,7 +12,7 @@ import java.util.Map;
  * Latency percentiles of the summary leave out the first {@code warmup} (JIT, first rebalance).
  * {@code processors}: child processor JVMs, or 0 for one processor inside kpipe run;
  * {@code chaos}: faults to inject (see {@code chaos.ChaosRunner}).
- * {@code httpPort}: the HTTP API of the in-process processor (0: a free port, -1: none).
+ * {@code httpPort}: the run's HTTP server (0: a free port, -1: none).
  */
 public record RunConfig(
         ClusterConfig cluster,
@@ -70,7 +70,7 @@ public record RunConfig(
         clientConfig = Map.copyOf(clientConfig);
         chaos = List.copyOf(chaos);
         UsageException.require(httpPort >= -1 && httpPort <= 65535, "--http-port",
-                "must be a port 0..65535 (0: a free one), got " + httpPort);
+                "must be 0..65535 (0: a free port) or -1 (none), got " + httpPort);
     }
 
     public boolean localCluster() {

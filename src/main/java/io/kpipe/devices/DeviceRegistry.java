@@ -3,7 +3,7 @@ package io.kpipe.devices;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.generate.Generator;
 import io.kpipe.model.Device;
-import io.kpipe.model.JsonSerde;
+import io.kpipe.topics.Topic;
 import io.kpipe.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +14,6 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Writes devices to the compacted {@code devices} topic (key = sensor id), acknowledged by all replicas. */
 public final class DeviceRegistry {
@@ -22,11 +21,11 @@ public final class DeviceRegistry {
 
     /** Writes the devices and waits until each is acknowledged; returns how many were. */
     public static int write(KafkaConnection kafka, String topicPrefix, List<Device> devices) throws InterruptedException {
-        String topic = Topics.withPrefix(topicPrefix).devices().name();
-        JsonSerde<Device> serde = new JsonSerde<>(Device.class);
+        Topic<String, Device> devicesTopic = Topics.withPrefix(topicPrefix).devices();
+        String topic = devicesTopic.name();
         Map<String, Object> tuning = Map.copyOf(Generator.producerTuning());
         try (KafkaProducer<String, Device> producer = new KafkaProducer<>(kafka.clientProperties(tuning),
-                new StringSerializer(), serde)) {
+                devicesTopic.keySerde().serializer(), devicesTopic.valueSerde().serializer())) {
             List<Future<RecordMetadata>> acks = new ArrayList<>(devices.size());
             for (Device d : devices) {
                 acks.add(producer.send(new ProducerRecord<>(topic, d.sensor(), d)));

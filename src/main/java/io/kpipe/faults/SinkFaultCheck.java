@@ -2,7 +2,6 @@ package io.kpipe.faults;
 
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.model.WindowResult;
-import io.kpipe.model.WindowResultSerde;
 import io.kpipe.run.Reconciler;
 import io.kpipe.sink.EmbeddedDatabase;
 import io.kpipe.sink.PostgresSink;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Compares the sink's table with {@code points-agg-1m} window by window: a window is right when its
@@ -89,7 +89,7 @@ final class SinkFaultCheck {
 
     /** The last record of every key on the topic, as the row it should be ({@code sensor@windowStart=count}). */
     private Map<String, String> finalWindows() {
-        WindowResultSerde serde = new WindowResultSerde();
+        Deserializer<WindowResult> serde = topics.aggregates().valueSerde().deserializer();
         Map<String, String> last = new HashMap<>();
         String topic = topics.aggregates().name();
         Reconciler.readCommitted(kafka, topic, r -> {
@@ -99,7 +99,7 @@ final class SinkFaultCheck {
         return last;
     }
 
-    private static String row(WindowResultSerde serde, ConsumerRecord<byte[], byte[]> r) {
+    private static String row(Deserializer<WindowResult> serde, ConsumerRecord<byte[], byte[]> r) {
         try {
             WindowResult w = r.value() == null ? null : serde.deserialize(r.topic(), r.value());
             if (w != null) {

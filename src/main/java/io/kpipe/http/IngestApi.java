@@ -3,9 +3,7 @@ package io.kpipe.http;
 import com.sun.net.httpserver.HttpExchange;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.model.BinaryPoint;
-import io.kpipe.model.MalformedPointException;
 import io.kpipe.model.MutablePoint;
-import io.kpipe.model.PointDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +30,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code POST /ingest}: points from the outside world. The body is NDJSON
  * ({@code application/x-ndjson}, {@code application/ndjson} or {@code application/json}: one JSON
  * point a line) or CSV ({@code text/csv}: {@code sensor,ts,value} a line, an optional header line
- * {@code sensor,ts,value}); each line is a point as in DESIGN.md, {@code ts} optional (the time of
- * the request stands in). Valid lines go to {@code points} (binary, keyed by sensor, acks=all) and
+ * {@code sensor,ts,value}); each line is a point as in docs/pipeline.md, {@code ts} optional (the time
+ * of the request stands in), read by {@link IngestBody}. Valid lines go to {@code points} (binary, keyed by sensor, acks=all) and
  * are acknowledged by Kafka before the response; invalid lines are not produced but listed in the
  * response with their line number and reason:
  * <pre>{"accepted": 998, "rejected": 2, "errors": [{"line": 7, "reason": "value is NaN"}, ...]}</pre>
@@ -185,7 +183,7 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private void ingest(HttpExchange x, byte[] body, boolean json) throws IOException {
-        if (lineCount(body) > limits.maxLines()) {
+        if (IngestBody.lineCount(body) > limits.maxLines()) {
             // Checked before anything is sent: a refused request leaves nothing behind.
             HttpService.sendJson(x, 413, Map.of("error", "more than " + limits.maxLines()
                     + " lines in one request: split it into several requests"));
@@ -239,48 +237,48 @@ public final class IngestApi implements AutoCloseable {
      * cluster fails each send only after max.block.ms: going on would block once per line).
      */
     private Batch send(byte[] body, boolean json, long deadline) {
-        long now = System.currentTimeMillis();
-        PointDecoder decoder = new PointDecoder();
-        MutablePoint point = new MutablePoint();
-        Batch batch = new Batch();
-        int lineNo = 0;
-        int start = 0;
-        while (start < body.length) {
-            int end = start;
-            while (end < body.length && body[end] != '\n') {
-                end++;
-            }
-            lineNo++;
-            int stop = end > start && body[end - 1] == '\r' ? end - 1 : end;
-            byte[] line = java.util.Arrays.copyOfRange(body, start, stop);
-            start = end + 1;
-            if (isBlank(line) || (!json && lineNo == 1 && PointDecoder.isCsvHeader(line))) {
-                continue;
-            }
-            try {
-                String sensor = decoder.decodeLine(line, json, now, point);
-                if (System.nanoTime() - deadline >= 0) {
-                    batch.failure = "not all points sent before the deadline";
-                    return batch;
-                }
-                long timestamp = point.timestamp();
-                Future<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, null, now,
-                        sensor.getBytes(StandardCharsets.UTF_8), BinaryPoint.encode(timestamp, point.value())),
-                        (metadata, e) -> acked(e, sensor, timestamp));
-                batch.sent.add(f);
-                if (f.isDone()) {
-                    // Refused: it waited max.block.ms for metadata or buffer space in vain, as the next would.
-                    String refused = failureOf(f);
-                    if (refused != null) {
-                        batch.failure = refused;
-                        return batch;
-                    }
-                }
-            } catch (MalformedPointException e) {
-                batch.reject(lineNo, e.getMessage());
-            }
+        Sender sender = new Sender(System.currentTimeMillis(), deadline);
+        IngestBody.read(body, json, sender.now, sender);
+        return sender.batch;
+    }
+
+    /** Produces each point of one request as {@link IngestBody} reads it, and keeps its rejects. */
+    private final class Sender implements IngestBody.Lines {
+        final Batch batch = new Batch();
+        final long now;
+        final long deadline;
+
+        Sender(long now, long deadline) {
+            this.now = now;
+            this.deadline = deadline;
         }
-        return batch;
+
+        @Override
+        public boolean point(String sensor, MutablePoint point) {
+            if (System.nanoTime() - deadline >= 0) {
+                batch.failure = "not all points sent before the deadline";
+                return false;
+            }
+            long timestamp = point.timestamp();
+            Future<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, null, now,
+                    sensor.getBytes(StandardCharsets.UTF_8), BinaryPoint.encode(timestamp, point.value())),
+                    (metadata, e) -> acked(e, sensor, timestamp));
+            batch.sent.add(f);
+            if (f.isDone()) {
+                // Refused: it waited max.block.ms for metadata or buffer space in vain, as the next would.
+                String refused = failureOf(f);
+                if (refused != null) {
+                    batch.failure = refused;
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void reject(int lineNo, String reason) {
+            batch.reject(lineNo, reason);
+        }
     }
 
     /**
@@ -336,17 +334,6 @@ public final class IngestApi implements AutoCloseable {
         }
     }
 
-    /** Lines in the body, counting a last line without its end of line. */
-    private static long lineCount(byte[] body) {
-        long n = 0;
-        for (byte b : body) {
-            if (b == '\n') {
-                n++;
-            }
-        }
-        return body.length > 0 && body[body.length - 1] != '\n' ? n + 1 : n;
-    }
-
     /** True for NDJSON, false for CSV, null for anything else. */
     static Boolean format(String contentType) {
         if (contentType == null) {
@@ -366,15 +353,6 @@ public final class IngestApi implements AutoCloseable {
             return false;
         }
         return MessageDigest.isEqual(token, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static boolean isBlank(byte[] line) {
-        for (byte b : line) {
-            if (b != ' ' && b != '\t' && b != '\r') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static long parseLong(String s) {

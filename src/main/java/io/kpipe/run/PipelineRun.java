@@ -113,8 +113,9 @@ public final class PipelineRun {
                 ingest = resources.add(IngestApi.on(http, kafka, topics.points().name(), config.ingestToken(),
                         IngestApi.Limits.DEFAULT, ingestTally));
                 metrics.bind(ingest.producer());
-                out.printf("HTTP: %s (dashboard), %s/metrics, POST %s/ingest, %s/api/sensors/{id}%n", http.url(),
-                        http.url(), http.url(), http.url());
+                // Queries are served here only by the processor inside kpipe run: print only what answers.
+                out.printf("HTTP: %s (dashboard), %s/metrics, POST %s/ingest%s%n", http.url(), http.url(), http.url(),
+                        config.processors() == 0 ? ", " + http.url() + "/api/sensors/{id}" : "");
             }
             int devices = DeviceRegistry.write(kafka, config.topics().prefix(),
                     DeviceFile.seed(config.sensors(), Generator::sensorName));
@@ -184,7 +185,7 @@ public final class PipelineRun {
             user = EmbeddedDatabase.USER;
             out.printf("postgres: %s (user %s); psql: %s%n", url, user, db.psql());
         }
-        PostgresSink.checkAndPrepare(url, user, s.password());
+        PostgresSink.checkAndPrepare(url, user, s.password(), "--db-user/--db-password-file");
         String group = PostgresSink.Config.defaultGroup(config.topics().prefix());
         PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, config.topics().prefix(), url, user,
                 s.password(), group, PostgresWriter.Mode.COPY));
@@ -265,7 +266,7 @@ public final class PipelineRun {
 
     private Created createTopics(KafkaConnection kafka) {
         try (Admin admin = Connectivity.admin(kafka)) {
-            int brokers = Connectivity.brokerCount(admin, kafka.bootstrapServers());
+            int brokers = Connectivity.brokerCount(admin, kafka);
             List<TopicAdmin.Spec> specs = TopicAdmin.specs(topics, config.topics(), brokers);
             for (TopicAdmin.Outcome o : new TopicAdmin(admin).ensure(specs)) {
                 if (o.status() == TopicAdmin.Outcome.Status.MISMATCH) {

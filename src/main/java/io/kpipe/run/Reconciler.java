@@ -6,7 +6,6 @@ import io.kpipe.model.MalformedPointException;
 import io.kpipe.model.MutablePoint;
 import io.kpipe.model.PointDecoder;
 import io.kpipe.model.WindowResult;
-import io.kpipe.model.WindowResultSerde;
 import io.kpipe.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Reads what the pipeline wrote, as a downstream consumer would ({@code read_committed}), and
@@ -61,7 +61,7 @@ public final class Reconciler {
 
     public Output read() {
         Map<String, Long> finalCounts = new HashMap<>();
-        WindowResultSerde serde = new WindowResultSerde();
+        Deserializer<WindowResult> serde = topics.aggregates().valueSerde().deserializer();
         readAll(topics.aggregates().name(), r -> {
             WindowResult w;
             try {

@@ -1,9 +1,8 @@
 package io.kpipe.sink;
 
 import io.kpipe.model.Alert;
-import io.kpipe.model.JsonSerde;
 import io.kpipe.model.WindowResult;
-import io.kpipe.model.WindowResultSerde;
+import io.kpipe.topics.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,6 +11,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * The records a sink has taken from Kafka and not yet written: the last update of each window, the
@@ -41,15 +41,18 @@ final class PendingBatch {
     private record WindowId(String sensor, long windowStart) {}
 
     private final String aggregatesTopic;
-    private final WindowResultSerde windowSerde = new WindowResultSerde();
-    private final JsonSerde<Alert> alertSerde = new JsonSerde<>(Alert.class);
+    private final Deserializer<WindowResult> windowSerde;
+    private final Deserializer<Alert> alertSerde;
     private final Map<WindowId, WindowRow> windows = new LinkedHashMap<>();
     private final List<AlertRow> alerts = new ArrayList<>();
     private final List<Reject> rejects = new ArrayList<>();
     private int records;
 
-    PendingBatch(String aggregatesTopic) {
-        this.aggregatesTopic = aggregatesTopic;
+    /** A batch of records from {@code topics}' aggregates and alerts, decoded with the catalog's serdes. */
+    PendingBatch(Topics topics) {
+        this.aggregatesTopic = topics.aggregates().name();
+        this.windowSerde = topics.aggregates().valueSerde().deserializer();
+        this.alertSerde = topics.alerts().valueSerde().deserializer();
     }
 
     /** Takes a record of {@code points-agg-1m} or {@code alerts}; one that is not valid JSON becomes a reject. */

@@ -77,6 +77,11 @@ public final class PostgresSink implements AutoCloseable {
      * database is the user's to fix: a {@link UsageException} naming the setting.
      */
     public static void checkAndPrepare(String jdbcUrl, String user, String password) {
+        checkAndPrepare(jdbcUrl, user, password, "--user/--password-file");
+    }
+
+    /** As above; a refused login names {@code credentialFlags}, the flags of the command at hand. */
+    public static void checkAndPrepare(String jdbcUrl, String user, String password, String credentialFlags) {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new UsageException("--jdbc-url", "must be a PostgreSQL JDBC URL (jdbc:postgresql://HOST:PORT/DATABASE), got '"
                     + jdbcUrl + "'");
@@ -85,7 +90,7 @@ public final class PostgresSink implements AutoCloseable {
             PostgresSchema.ensure(c);
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
-            String setting = state.startsWith("28") ? "--user/--password-file" : "--jdbc-url";
+            String setting = state.startsWith("28") ? credentialFlags : "--jdbc-url";
             throw new UsageException(setting, "cannot use " + jdbcUrl + ": " + firstLine(e.getMessage()));
         }
     }
@@ -148,7 +153,7 @@ public final class PostgresSink implements AutoCloseable {
      * A partition revoked meanwhile takes its records out of the batch ({@link HoldingRebalance}).
      */
     private PendingBatch nextBatch() {
-        PendingBatch batch = new PendingBatch(topics.aggregates().name());
+        PendingBatch batch = new PendingBatch(topics);
         rebalance.track(batch);
         consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
         if (batch.records() == 0) {

@@ -1,10 +1,14 @@
 package io.kpipe.topics;
 
+import io.kpipe.config.Durations;
+import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.UsageException;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /** Checks that a cluster answers before anything is started against it. */
 public final class Connectivity {
@@ -12,11 +16,25 @@ public final class Connectivity {
 
     private Connectivity() {}
 
-    /** An admin client whose calls give up in time, so that a dead address fails fast. */
-    public static Admin admin(io.kpipe.config.KafkaConnection kafka) {
+    /**
+     * An admin client whose calls give up in time, so that a dead address fails fast: after
+     * {@link #timeout} (Kafka's {@code default.api.timeout.ms}, which {@code -X} may set).
+     */
+    public static Admin admin(KafkaConnection kafka) {
+        long timeoutMs = timeout(kafka).toMillis();
         return Admin.create(kafka.clientProperties(java.util.Map.of(
-                org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_S * 1000)));
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(10_000, timeoutMs),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs)));
+    }
+
+    /** How long a check waits for the cluster: {@code default.api.timeout.ms} if the user set it, else 15 s. */
+    static Duration timeout(KafkaConnection kafka) {
+        String ms = kafka.clientConfig().get(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        try {
+            return ms == null ? Duration.ofSeconds(TIMEOUT_S) : Duration.ofMillis(Math.max(1, Integer.parseInt(ms.strip())));
+        } catch (NumberFormatException e) {
+            throw new UsageException(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "must be a number of milliseconds, got '" + ms + "'");
+        }
     }
 
     /**
@@ -39,14 +57,15 @@ public final class Connectivity {
     /**
      * The number of brokers.
      *
-     * @throws UsageException naming {@code --bootstrap-servers} when nothing answers in time
+     * @throws UsageException naming {@code --bootstrap-servers} when nothing answers within {@link #timeout}
      */
-    public static int brokerCount(Admin admin, String bootstrap) {
+    public static int brokerCount(Admin admin, KafkaConnection kafka) {
+        Duration timeout = timeout(kafka);
         try {
-            return admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS).size();
+            return admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
         } catch (TimeoutException | ExecutionException e) {
-            throw new UsageException("--bootstrap-servers", "no Kafka broker answered at " + bootstrap
-                    + " within " + TIMEOUT_S + "s");
+            throw new UsageException("--bootstrap-servers", "no Kafka broker answered at " + kafka.bootstrapServers()
+                    + " within " + Durations.format(timeout));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

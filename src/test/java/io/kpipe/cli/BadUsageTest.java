@@ -64,10 +64,20 @@ class BadUsageTest {
                         "kpipe ingest: --max-lines: must be positive, got 0"),
                 Arguments.of(new String[] {"ingest", "--bootstrap-servers", "127.0.0.1:1", "--max-body-bytes", "10"},
                         "kpipe ingest: --max-body-bytes: must be 1024..1073741824, got 10"),
+                Arguments.of(new String[] {"sink", "files", "--bootstrap-servers", "127.0.0.1:1", "--dir", "out", "--max-bytes", "12x"},
+                        "kpipe sink files: Invalid value for option '--max-bytes': '12x' is not a size; use a number of bytes "
+                                + "with an optional k, m or g (KiB, MiB, GiB), e.g. 128m (see --help)"),
+                Arguments.of(new String[] {"sink", "files", "--bootstrap-servers", "127.0.0.1:1", "--dir", "out", "--max-bytes", "1023"},
+                        "kpipe sink files: --max-bytes: must be at least 1024, got 1023"),
                 Arguments.of(new String[] {"run", "--ingest-token-file", "/nonexistent/token"},
                         "kpipe run: --ingest-token-file: no such file: /nonexistent/token"),
                 Arguments.of(new String[] {"run", "--http-port", "70000"},
-                        "kpipe run: --http-port: must be a port 0..65535 (0: a free one), got 70000"),
+                        "kpipe run: --http-port: must be 0..65535 (0: a free port) or -1 (none), got 70000"),
+                Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "-2"},
+                        "kpipe process: --http-port: must be 0..65535 (0: a free port) or -1 (none), got -2"),
+                Arguments.of(new String[] {"ingest", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "-1"},
+                        "kpipe ingest: --http-port: must be 0..65535 (0: a free port): kpipe ingest is an HTTP server, "
+                                + "-1 (none) leaves it nothing to do"),
                 Arguments.of(new String[] {"frobnicate"}, "kpipe: Unmatched argument at index 0: 'frobnicate' (see --help)"));
     }
 
@@ -83,14 +93,15 @@ class BadUsageTest {
 
     @Test
     @Timeout(60)
-    void shouldSayWhenNoBrokerAnswersAtTheBootstrapAddress() {
+    void shouldSayWhenNoBrokerAnswersAtTheBootstrapAddressWithinTheAdminTimeout() {
         String address = "127.0.0.1:" + FreePorts.take(1)[0];
 
-        Result r = run("topics", "create", "--bootstrap-servers", address);
+        // Kafka's own setting, passed through: the check waits as long as the user lets the admin client wait.
+        Result r = run("topics", "create", "--bootstrap-servers", address, "-X", "default.api.timeout.ms=500");
 
         assertThat(r.code).isEqualTo(2);
         assertThat(r.err).isEqualTo("kpipe topics create: --bootstrap-servers: no Kafka broker answered at " + address
-                + " within 15s\n");
+                + " within 500ms\n");
     }
 
     private record Result(int code, String out, String err) {}

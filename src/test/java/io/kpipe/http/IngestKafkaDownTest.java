@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,9 +41,11 @@ class IngestKafkaDownTest {
     @Test
     void shouldAnswer503WithRetryAfterAndTheReasonWhenKafkaDoesNotTakeThePoints() throws Exception {
         http = HttpService.start("127.0.0.1", 0);
-        ingest = IngestApi.on(http, KafkaConnection.of("127.0.0.1:" + HttpTesting.deadPort()), "points", null,
-                IngestApi.Limits.DEFAULT, null);
-        // Many lines: blocking once per line (the producer's max.block.ms each) would take many minutes.
+        // The producer's max.block.ms passed through, as a user's -X would: the first send fails after 0.2 s
+        // instead of IngestApi's 5 s.
+        ingest = IngestApi.on(http, new KafkaConnection("127.0.0.1:" + HttpTesting.deadPort(), Map.of("max.block.ms", "200")),
+                "points", null, IngestApi.Limits.DEFAULT, null);
+        // Many lines: blocking once per line (max.block.ms each) would outlast the test's timeout.
         String body = "{\"sensor\":\"s-1\",\"ts\":1764000000000,\"value\":1.5}\n".repeat(500);
 
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(http.url() + "/ingest"))

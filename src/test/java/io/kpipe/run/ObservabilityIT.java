@@ -1,6 +1,7 @@
 package io.kpipe.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -146,11 +147,8 @@ class ObservabilityIT {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).get("accepted").asLong()).isEqualTo(100);
         // Wait for a few samples, then let the page run for 5 s (virtual time) and dump its DOM.
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (JSON.readTree(get(url + "/api/stats")).get("samples").size() < 4) {
-            assertThat(System.currentTimeMillis()).as("samples on /api/stats").isLessThan(deadline);
-            Thread.sleep(500);
-        }
+        await("samples on /api/stats").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> JSON.readTree(get(url + "/api/stats")).get("samples").size() >= 4);
         if (!CHROMIUM) {
             return "";
         }
@@ -178,16 +176,11 @@ class ObservabilityIT {
         return client.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    private static String url(Capture out) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            Matcher m = URL.matcher(out.text);
-            if (m.find()) {
-                return m.group(1);
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("no HTTP line in: " + out.text);
+    private static String url(Capture out) {
+        Matcher m = URL.matcher("");
+        await("the HTTP line").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .until(() -> m.reset(out.text).find());
+        return m.group(1);
     }
 
     private static String attr(String dom, String name) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kpipe.model.WindowResult;
 import io.kpipe.model.WindowResultSerde;
+import io.kpipe.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -11,8 +12,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 class PendingBatchTest {
-    private static final String AGG = "p-points-agg-1m";
-    private static final String ALERTS = "p-alerts";
+    private static final Topics TOPICS = Topics.withPrefix("p-");
+    private static final String AGG = TOPICS.aggregates().name();
+    private static final String ALERTS = TOPICS.alerts().name();
     private static final long W0 = 1_764_000_000_000L;
 
     private static ConsumerRecord<byte[], byte[]> window(int partition, long offset, String sensor, long count) {
@@ -23,7 +25,7 @@ class PendingBatchTest {
 
     @Test
     void shouldKeepTheLastUpdateOfEachWindowWithItsOffsetAsVersion() {
-        PendingBatch b = new PendingBatch(AGG);
+        PendingBatch b = new PendingBatch(TOPICS);
         b.add(window(0, 10, "s-1", 1));
         b.add(window(0, 11, "s-1", 2));
         b.add(window(1, 5, "s-2", 1));
@@ -36,7 +38,7 @@ class PendingBatchTest {
 
     @Test
     void shouldRejectARecordThatIsNotJsonOnEitherTopicWithItsPosition() {
-        PendingBatch b = new PendingBatch(AGG);
+        PendingBatch b = new PendingBatch(TOPICS);
         b.add(new ConsumerRecord<>(AGG, 2, 7, "k".getBytes(StandardCharsets.UTF_8), "{not json".getBytes(StandardCharsets.UTF_8)));
         b.add(new ConsumerRecord<>(ALERTS, 0, 3, null, "null".getBytes(StandardCharsets.UTF_8)));
 
@@ -49,7 +51,7 @@ class PendingBatchTest {
 
     @Test
     void shouldDropWhatItTookFromARevokedPartition() {
-        PendingBatch b = new PendingBatch(AGG);
+        PendingBatch b = new PendingBatch(TOPICS);
         b.add(window(0, 10, "s-1", 1));
         b.add(window(1, 5, "s-2", 1));
         b.add(new ConsumerRecord<>(AGG, 1, 6, null, "x".getBytes(StandardCharsets.UTF_8)));

@@ -55,7 +55,7 @@ public final class Pipelines {
         try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
             TopicAdmin ta = new TopicAdmin(admin);
             return ta.ensure(TopicAdmin.specs(Topics.withPrefix(prefix), new TopicSettings(prefix, partitions, 0),
-                    io.kpipe.topics.Connectivity.brokerCount(admin, kafka.bootstrapServers())));
+                    io.kpipe.topics.Connectivity.brokerCount(admin, kafka)));
         }
     }
 }

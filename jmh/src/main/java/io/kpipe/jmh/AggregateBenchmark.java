@@ -1,7 +1,6 @@
 package io.kpipe.jmh;
 
 import io.kpipe.model.Aggregate;
-import io.kpipe.model.AggregateSerde;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -15,10 +14,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/**
- * The aggregator's update of a window, alone and as the window store drives it per point:
- * deserialize the stored aggregate, add the point, serialize it back.
- */
+/** The aggregator's update of a window per point, with and without the overflow check in front. */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -27,9 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class AggregateBenchmark {
     private static final int N = 1024;
-    private final AggregateSerde serde = new AggregateSerde();
     private Aggregate aggregate;
-    private byte[] stored;
     private double[] values;
     private int i;
 
@@ -41,7 +35,6 @@ public class AggregateBenchmark {
             values[k] = random.nextDouble() * 100;
         }
         aggregate = new Aggregate().add(1, 1.0);
-        stored = serde.serialize("t", aggregate);
     }
 
     @Benchmark
@@ -56,14 +49,5 @@ public class AggregateBenchmark {
         i = (i + 1) & (N - 1);
         double v = values[i];
         return aggregate.accepts(v) ? aggregate.add(1_764_000_000_000L + i, v) : aggregate;
-    }
-
-    @Benchmark
-    public byte[] storeRoundTrip() {
-        i = (i + 1) & (N - 1);
-        Aggregate a = serde.deserialize("t", stored);
-        a.add(1_764_000_000_000L + i, values[i]);
-        stored = serde.serialize("t", a);
-        return stored;
     }
 }

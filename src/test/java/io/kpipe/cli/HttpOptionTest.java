@@ -1,0 +1,31 @@
+package io.kpipe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+class HttpOptionTest {
+    private static final OptionSpec REFERENCE = option("run");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "process", "ingest", "sink postgres", "sink files"})
+    void shouldBeOneOptionWithOneMeaningInEveryLongRunningCommand(String command) {
+        OptionSpec o = option(command);
+
+        assertThat(o.defaultValue()).isEqualTo("8080");
+        assertThat(o.description()).containsExactly(REFERENCE.description());
+        assertThat(String.join(" ", o.description())).contains("0 picks a free port, -1 serves none");
+    }
+
+    private static OptionSpec option(String command) {
+        CommandLine cl = Main.commandLine();
+        for (String name : List.of(command.split(" "))) {
+            cl = cl.getSubcommands().get(name);
+        }
+        return cl.getCommandSpec().findOption("--http-port");
+    }
+}
