@@ -120,23 +120,24 @@ public final class PipelineRun {
             SinkRun sink = config.sink().enabled() ? startSink(resources, kafka, work, vitals) : null;
             ProcessingStats stats = new ProcessingStats();
             register(metrics, stats, ingest, sink);
-            ProcessorConfig pc = ProcessorConfig.defaults(kafka, config.topics().prefix(), work.resolve("streams"),
+            ProcessorConfig pc = ProcessorConfig.builder(kafka, config.topics().prefix(), work.resolve("streams"),
                             created.replication())
-                    .withGuarantee(config.guarantee())
-                    .withThreads(config.threads())
-                    .withStandbys(config.standbys())
-                    .withZscore(config.zscore());
+                    .guarantee(config.guarantee())
+                    .threads(config.threads())
+                    .standbys(config.standbys())
+                    .zscore(config.zscore())
+                    .build();
             ProcessorGroup group = null;
             if (config.processors() > 0) {
                 out.printf("starting %d processor process(es)...%n", config.processors());
-                group = resources.add(ProcessorGroup.start(config.processors(), pc, config.clientConfig(), work, stats,
+                group = resources.add(ProcessorGroup.start(config.processors(), pc, work, stats,
                         PROCESSOR_START_TIMEOUT));
                 vitals.watch(group::deadProcessor);
             } else {
                 QueryApi api = null;
                 if (http != null) {
                     api = QueryApi.on(http);
-                    pc = pc.withApplicationServer(http.address());
+                    pc = pc.toBuilder().applicationServer(http.address()).build();
                 }
                 PointProcessor processor = startProcessor(resources, pc, stats, vitals);
                 metrics.bind(processor.streams());

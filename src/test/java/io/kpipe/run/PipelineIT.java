@@ -58,7 +58,7 @@ class PipelineIT {
         KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
         String prefix = SharedCluster.unique("gen-");
         Pipelines.createTopics(kafka, prefix, 4);
-        ProcessorConfig pc = ProcessorConfig.defaults(kafka, prefix, stateDir, 1).withApplicationId(prefix + "app");
+        ProcessorConfig pc = ProcessorConfig.builder(kafka, prefix, stateDir, 1).applicationId(prefix + "app").build();
         ProcessingStats stats = new ProcessingStats();
 
         GeneratorResult sent;
@@ -101,7 +101,7 @@ class PipelineIT {
             p.send(new ProducerRecord<>(t, utf8("s-b"), BinaryPoint.encode(w + 61_000, 10.0)));
             p.send(new ProducerRecord<>(t, utf8("s-a"), bad));
         }
-        ProcessorConfig pc = ProcessorConfig.defaults(kafka, prefix, stateDir, 1).withApplicationId(prefix + "app");
+        ProcessorConfig pc = ProcessorConfig.builder(kafka, prefix, stateDir, 1).applicationId(prefix + "app").build();
 
         try (PointProcessor processor = PointProcessor.start(pc, new ProcessingStats());
              Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
