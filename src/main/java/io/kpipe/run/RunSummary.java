@@ -14,10 +14,11 @@ import java.util.Objects;
 
 /**
  * The outcome of {@code kpipe run}: what was produced, what came out, and the reconciliation.
- * {@code aggregated} + {@code late} must equal {@code producedValid}, and {@code dlq} (invalid
- * points in the dead-letter topic) must equal {@code producedInvalid}; any shortfall is
- * {@code lost}, any excess {@code duplicated}. The valid side is checked per sensor and window
- * ({@link KeyCheck}): {@code windows_wrong} counts windows whose final count was not exact.
+ * {@code lost}, {@code duplicated} and {@code windows_wrong} are the {@link Books}, the one
+ * reconciliation of kpipe run and the benchmarks: per sensor and window, the final count plus the
+ * points set aside must equal the points acknowledged ({@link KeyCheck}), and the invalid points
+ * acknowledged must be in the dead-letter topic; a shortfall is {@code lost}, an excess
+ * {@code duplicated}. {@code dlq} counts every dead letter: invalid, late and {@link SetAside}.
  */
 public record RunSummary(
         @JsonProperty("produced") long produced,
