@@ -18,7 +18,8 @@ import java.util.Objects;
  * reconciliation of kpipe run and the benchmarks: per sensor and window, the final count plus the
  * points set aside must equal the points acknowledged ({@link KeyCheck}), and the invalid points
  * acknowledged must be in the dead-letter topic; a shortfall is {@code lost}, an excess
- * {@code duplicated}. {@code dlq} counts every dead letter: invalid, late and {@link SetAside}.
+ * {@code duplicated}. {@code dlq} counts the dead letters other than {@code late} ones: invalid
+ * points, processing errors, and the future and overflow ones of {@link SetAside}.
  */
 public record RunSummary(
         @JsonProperty("produced") long produced,
