@@ -43,9 +43,21 @@ public record Trial(
 
     static Trial run(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration, PrintWriter out)
             throws InterruptedException {
-        RunConfig rc = new RunConfig(ClusterConfig.ofBrokers(c.brokers()), bootstrap, Map.of(),
-                new TopicSettings(prefix, c.partitions(), 0), c.guarantee(), c.threads(), duration, rate, c.sensors(),
-                0.0001, 0, Duration.ofSeconds(180), c.warmup(), null, 0, 0, List.of(), c.sink() ? RunConfig.Sink.EMBEDDED : RunConfig.Sink.OFF, 0, -1);
+        RunConfig rc = RunConfig.builder()
+                .cluster(ClusterConfig.ofBrokers(c.brokers()))
+                .bootstrapServers(bootstrap)
+                .topics(new TopicSettings(prefix, c.partitions(), 0))
+                .guarantee(c.guarantee())
+                .threads(c.threads())
+                .duration(duration)
+                .rate(rate)
+                .sensors(c.sensors())
+                .invalidRatio(0.0001)
+                .drainTimeout(Duration.ofSeconds(180))
+                .warmup(c.warmup())
+                .sink(c.sink() ? RunConfig.Sink.EMBEDDED : RunConfig.Sink.OFF)
+                .httpPort(-1)
+                .build();
         PipelineRun.Result r = new PipelineRun(rc, out).execute();
         deleteTopics(bootstrap, prefix);
         KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), duration.toSeconds(), rate);

@@ -96,8 +96,25 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
                 + sc.name().toLowerCase(Locale.ROOT));
-        BenchConfig config = new BenchConfig(sc, processing.guarantee, brokers, partitions, processing.threads, sensors, rate, duration, warmup,
-                window, startRate, step, maxRate, repeat, yardstickRecords, dir, sink);
+        BenchConfig config = BenchConfig.builder()
+                .scenario(sc)
+                .guarantee(processing.guarantee)
+                .brokers(brokers)
+                .partitions(partitions)
+                .threads(processing.threads)
+                .sensors(sensors)
+                .rate(rate)
+                .duration(duration)
+                .warmup(warmup)
+                .window(window)
+                .startRate(startRate)
+                .step(step)
+                .maxRate(maxRate)
+                .repeat(repeat)
+                .yardstickRecords(yardstickRecords)
+                .outDir(dir)
+                .sink(sink)
+                .build();
         var o = spec.commandLine().getOut();
         BenchResult r = new Benchmark(config, o).run();
         Report.write(r, dir);

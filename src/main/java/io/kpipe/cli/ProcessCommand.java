@@ -1,6 +1,8 @@
 package io.kpipe.cli;
 
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.config.ProcessorConfigFile;
+import io.kpipe.config.UsageException;
 import io.kpipe.http.HttpService;
 import io.kpipe.metrics.Metrics;
 import io.kpipe.http.QueryApi;
@@ -14,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
@@ -77,21 +80,17 @@ final class ProcessCommand implements Callable<Integer> {
     @Option(names = "--child", hidden = true)
     boolean child;
 
+    /** How {@code kpipe run --processors N} hands a child its whole configuration ({@link ProcessorConfigFile}). */
+    @Option(names = "--config-file", hidden = true, paramLabel = "FILE")
+    Path configFile;
+
+    /** What may be given beside {@code --config-file}: the file holds every other setting. */
+    private static final Set<String> BESIDE_CONFIG_FILE = Set.of("--config-file", "--child", "--http-port");
+
     @Override
     public Integer call() throws InterruptedException {
         http.port();   // checked before anything is connected to
-        var kafka = connection.connection();
-        String points = Topics.withPrefix(topicPrefix.prefix).points().name();
-        int brokers;
-        try (Admin admin = Connectivity.admin(kafka)) {
-            brokers = Connectivity.brokerCount(admin, kafka);
-            Connectivity.requireTopics(admin, points);
-        }
-        Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");
-        String appId = applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix.prefix);
-        ProcessorConfig config = new ProcessorConfig(kafka, topicPrefix.prefix, appId, processing.guarantee, processing.threads, window, grace,
-                maxFuture, commitInterval, ProcessorConfig.DEFAULT_CACHE_BYTES, state,
-                Math.min(3, brokers), standbys, zscore, null);
+        ProcessorConfig config = configFile != null ? fromFile() : fromFlags();
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
         Metrics metrics = resources.add(new Metrics());
@@ -99,7 +98,7 @@ final class ProcessCommand implements Callable<Integer> {
         QueryApi api = null;
         if (http != null) {
             api = QueryApi.on(http);
-            config = config.withApplicationServer(http.address());
+            config = config.toBuilder().applicationServer(http.address()).build();
         }
         PointProcessor processor = resources.add(PointProcessor.start(config, stats));
         if (api != null) {
@@ -107,8 +106,9 @@ final class ProcessCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("HTTP: " + http.url() + " (/api/sensors/{id}, /metrics)");
         }
         metrics.bind(processor.streams()).processing(stats);
-        spec.commandLine().getErr().println("processing " + points + " as " + appId + " (" + processing.guarantee.kafkaName()
-                + ", " + processing.threads + " thread(s)); Ctrl-C to stop");
+        spec.commandLine().getErr().println("processing " + Topics.withPrefix(config.topicPrefix()).points().name()
+                + " as " + config.applicationId() + " (" + config.guarantee().kafkaName() + ", " + config.threads()
+                + " thread(s)); Ctrl-C to stop");
         if (child) {
             return reportToParent(processor, stats, resources);
         }
@@ -129,6 +129,42 @@ final class ProcessCommand implements Callable<Integer> {
                     now, (now - last) / 10.0, stats.invalid(), stats.late());
             last = now;
         }
+    }
+
+    /** The config the flags describe, once the cluster has been reached and holds the points topic. */
+    private ProcessorConfig fromFlags() {
+        var kafka = connection.connection();
+        int brokers;
+        try (Admin admin = Connectivity.admin(kafka)) {
+            brokers = Connectivity.brokerCount(admin, kafka);
+            Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).points().name());
+        }
+        Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");
+        return ProcessorConfig.builder(kafka, topicPrefix.prefix, state, Math.min(3, brokers))
+                .applicationId(applicationId != null ? applicationId : ProcessorConfig.defaultApplicationId(topicPrefix.prefix))
+                .guarantee(processing.guarantee)
+                .threads(processing.threads)
+                .windowSize(window)
+                .grace(grace)
+                .maxFuture(maxFuture)
+                .commitInterval(commitInterval)
+                .standbys(standbys)
+                .zscore(zscore)
+                .build();
+    }
+
+    /** The config in {@code --config-file}, once the cluster it names has been reached and holds the points topic. */
+    private ProcessorConfig fromFile() {
+        for (var option : spec.commandLine().getParseResult().matchedOptions()) {
+            UsageException.require(BESIDE_CONFIG_FILE.contains(option.longestName()), option.longestName(),
+                    "cannot be given with --config-file, which holds the whole processor configuration");
+        }
+        ProcessorConfig config = ProcessorConfigFile.read(configFile);
+        try (Admin admin = Connectivity.admin(config.kafka())) {
+            Connectivity.brokerCount(admin, config.kafka());
+            Connectivity.requireTopics(admin, Topics.withPrefix(config.topicPrefix()).points().name());
+        }
+        return config;
     }
 
     /** Child mode: a stats line a second for the parent, until the processor fails or the parent is gone. */

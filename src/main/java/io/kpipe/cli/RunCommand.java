@@ -117,14 +117,29 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig config = new RunConfig(
-                new ClusterConfig(brokers, 0, dataDir, keepData),
-                connection.bootstrapServers == null ? null : connection.connection().bootstrapServers(),
-                connection.clientConfig(),
-                new TopicSettings(topicPrefix.prefix, partitions, 0),
-                processing.guarantee, processing.threads, duration, rate, sensors, invalidRatio, lateRatio, drainTimeout, warmup, summaryJson,
-                processors, standbys, ChaosSpec.parse(chaos), sink(), zscore, http.port(),
-                SecretFile.read(ingestTokenFile, "--ingest-token-file"));
+        RunConfig config = RunConfig.builder()
+                .cluster(new ClusterConfig(brokers, 0, dataDir, keepData))
+                .bootstrapServers(connection.bootstrapServers == null ? null : connection.connection().bootstrapServers())
+                .clientConfig(connection.clientConfig())
+                .topics(new TopicSettings(topicPrefix.prefix, partitions, 0))
+                .guarantee(processing.guarantee)
+                .threads(processing.threads)
+                .duration(duration)
+                .rate(rate)
+                .sensors(sensors)
+                .invalidRatio(invalidRatio)
+                .lateRatio(lateRatio)
+                .drainTimeout(drainTimeout)
+                .warmup(warmup)
+                .summaryJson(summaryJson)
+                .processors(processors)
+                .standbys(standbys)
+                .chaos(ChaosSpec.parse(chaos))
+                .sink(sink())
+                .zscore(zscore)
+                .httpPort(http.port())
+                .ingestToken(SecretFile.read(ingestTokenFile, "--ingest-token-file"))
+                .build();
         var out = spec.commandLine().getOut();
         RunSummary summary;
         try {

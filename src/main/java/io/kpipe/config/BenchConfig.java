@@ -3,6 +3,7 @@ package io.kpipe.config;
 import io.kpipe.config.ProcessorConfig.Guarantee;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Settings of {@code kpipe bench}. A trial runs the generator for {@code warmup + window} at one
@@ -45,5 +46,139 @@ public record BenchConfig(
     /** Generator time of one trial of the max scenario. */
     public Duration trialDuration() {
         return warmup.plus(window);
+    }
+
+    /**
+     * A builder: every setting named at the call site. All are required but {@code maxRate} (0: none)
+     * and {@code sink} (off).
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private Scenario scenario;
+        private Guarantee guarantee;
+        private Integer brokers;
+        private Integer partitions;
+        private Integer threads;
+        private Integer sensors;
+        private Long rate;
+        private Duration duration;
+        private Duration warmup;
+        private Duration window;
+        private Long startRate;
+        private Long step;
+        private long maxRate;
+        private Integer repeat;
+        private Long yardstickRecords;
+        private Path outDir;
+        private boolean sink;
+
+        private Builder() {}
+
+        public Builder scenario(Scenario scenario) {
+            this.scenario = scenario;
+            return this;
+        }
+
+        public Builder guarantee(Guarantee guarantee) {
+            this.guarantee = guarantee;
+            return this;
+        }
+
+        public Builder brokers(int brokers) {
+            this.brokers = brokers;
+            return this;
+        }
+
+        public Builder partitions(int partitions) {
+            this.partitions = partitions;
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder sensors(int sensors) {
+            this.sensors = sensors;
+            return this;
+        }
+
+        /** Points per second of the steady scenario. */
+        public Builder rate(long rate) {
+            this.rate = rate;
+            return this;
+        }
+
+        public Builder duration(Duration duration) {
+            this.duration = duration;
+            return this;
+        }
+
+        public Builder warmup(Duration warmup) {
+            this.warmup = warmup;
+            return this;
+        }
+
+        /** The part of a trial that is judged, after the warmup. */
+        public Builder window(Duration window) {
+            this.window = window;
+            return this;
+        }
+
+        /** The max scenario's first rate. */
+        public Builder startRate(long startRate) {
+            this.startRate = startRate;
+            return this;
+        }
+
+        /** What the max scenario adds to the rate after a trial that kept up. */
+        public Builder step(long step) {
+            this.step = step;
+            return this;
+        }
+
+        /** The max scenario's highest rate; 0: none. */
+        public Builder maxRate(long maxRate) {
+            this.maxRate = maxRate;
+            return this;
+        }
+
+        public Builder repeat(int repeat) {
+            this.repeat = repeat;
+            return this;
+        }
+
+        public Builder yardstickRecords(long yardstickRecords) {
+            this.yardstickRecords = yardstickRecords;
+            return this;
+        }
+
+        public Builder outDir(Path outDir) {
+            this.outDir = outDir;
+            return this;
+        }
+
+        /** Add the PostgreSQL sink to every trial. */
+        public Builder sink(boolean sink) {
+            this.sink = sink;
+            return this;
+        }
+
+        public BenchConfig build() {
+            return new BenchConfig(required(scenario, "scenario"), required(guarantee, "guarantee"),
+                    required(brokers, "brokers"), required(partitions, "partitions"), required(threads, "threads"),
+                    required(sensors, "sensors"), required(rate, "rate"), required(duration, "duration"),
+                    required(warmup, "warmup"), required(window, "window"), required(startRate, "startRate"),
+                    required(step, "step"), maxRate, required(repeat, "repeat"),
+                    required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink);
+        }
+
+        private static <T> T required(T value, String name) {
+            return Objects.requireNonNull(value, () -> "BenchConfig.builder(): " + name + " is required");
+        }
     }
 }

@@ -74,46 +74,156 @@ public record ProcessorConfig(
 
     /** Defaults for everything but where the cluster is, the topics and the state directory. */
     public static ProcessorConfig defaults(KafkaConnection kafka, String topicPrefix, Path stateDir, int replication) {
-        return new ProcessorConfig(kafka, topicPrefix, defaultApplicationId(topicPrefix), Guarantee.EXACTLY_ONCE_V2, 2,
-                DEFAULT_WINDOW, DEFAULT_GRACE, DEFAULT_MAX_FUTURE, DEFAULT_COMMIT_INTERVAL, DEFAULT_CACHE_BYTES,
-                stateDir, replication, 0, 0, null);
+        return builder(kafka, topicPrefix, stateDir, replication).build();
     }
 
-    public ProcessorConfig withApplicationId(String id) {
-        return new ProcessorConfig(kafka, topicPrefix, id, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
+    /**
+     * A builder holding the defaults for everything but where the cluster is, the topics and the
+     * state directory; the application id is {@link #defaultApplicationId} of {@code topicPrefix}.
+     *
+     * <pre>{@code
+     * ProcessorConfig pc = ProcessorConfig.builder(kafka, "", stateDir, 1).threads(4).zscore(3).build();
+     * }</pre>
+     */
+    public static Builder builder(KafkaConnection kafka, String topicPrefix, Path stateDir, int replication) {
+        Builder b = new Builder();
+        b.kafka = kafka;
+        b.topicPrefix = topicPrefix;
+        b.applicationId = defaultApplicationId(topicPrefix);
+        b.guarantee = Guarantee.EXACTLY_ONCE_V2;
+        b.threads = 2;
+        b.windowSize = DEFAULT_WINDOW;
+        b.grace = DEFAULT_GRACE;
+        b.maxFuture = DEFAULT_MAX_FUTURE;
+        b.commitInterval = DEFAULT_COMMIT_INTERVAL;
+        b.cacheBytes = DEFAULT_CACHE_BYTES;
+        b.stateDir = stateDir;
+        b.replication = replication;
+        return b;
     }
 
-    public ProcessorConfig withGuarantee(Guarantee g) {
-        return new ProcessorConfig(kafka, topicPrefix, applicationId, g, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
+    /** A builder holding this config's values, to copy it with some of them changed. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.kafka = kafka;
+        b.topicPrefix = topicPrefix;
+        b.applicationId = applicationId;
+        b.guarantee = guarantee;
+        b.threads = threads;
+        b.windowSize = windowSize;
+        b.grace = grace;
+        b.maxFuture = maxFuture;
+        b.commitInterval = commitInterval;
+        b.cacheBytes = cacheBytes;
+        b.stateDir = stateDir;
+        b.replication = replication;
+        b.standbys = standbys;
+        b.zscore = zscore;
+        b.applicationServer = applicationServer;
+        return b;
     }
 
-    public ProcessorConfig withStandbys(int n) {
-        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, n, zscore, applicationServer);
-    }
+    /** Names each setting at the call site; {@link #build()} validates like the constructor. */
+    public static final class Builder {
+        private KafkaConnection kafka;
+        private String topicPrefix;
+        private String applicationId;
+        private Guarantee guarantee;
+        private int threads;
+        private Duration windowSize;
+        private Duration grace;
+        private Duration maxFuture;
+        private Duration commitInterval;
+        private long cacheBytes;
+        private Path stateDir;
+        private int replication;
+        private int standbys;
+        private double zscore;
+        private String applicationServer;
 
-    /** Alert on a point more than {@code z} standard deviations from its window's mean so far; 0: off. */
-    public ProcessorConfig withZscore(double z) {
-        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys, z, applicationServer);
-    }
+        private Builder() {}
 
-    /** {@code host:port} of this instance's HTTP API, so other instances can forward queries to it. */
-    public ProcessorConfig withApplicationServer(String hostPort) {
-        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, hostPort);
-    }
+        public Builder kafka(KafkaConnection kafka) {
+            this.kafka = kafka;
+            return this;
+        }
 
-    /** The clock skew allowed to a device (see the class comment). */
-    public ProcessorConfig withMaxFuture(Duration skew) {
-        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace, skew,
-                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
-    }
+        public Builder topicPrefix(String topicPrefix) {
+            this.topicPrefix = topicPrefix;
+            return this;
+        }
 
-    public ProcessorConfig withThreads(int t) {
-        return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, t, windowSize, grace, maxFuture,
-                commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
+        public Builder applicationId(String applicationId) {
+            this.applicationId = applicationId;
+            return this;
+        }
+
+        public Builder guarantee(Guarantee guarantee) {
+            this.guarantee = guarantee;
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder windowSize(Duration windowSize) {
+            this.windowSize = windowSize;
+            return this;
+        }
+
+        public Builder grace(Duration grace) {
+            this.grace = grace;
+            return this;
+        }
+
+        /** The clock skew allowed to a device (see the class comment). */
+        public Builder maxFuture(Duration maxFuture) {
+            this.maxFuture = maxFuture;
+            return this;
+        }
+
+        public Builder commitInterval(Duration commitInterval) {
+            this.commitInterval = commitInterval;
+            return this;
+        }
+
+        public Builder cacheBytes(long cacheBytes) {
+            this.cacheBytes = cacheBytes;
+            return this;
+        }
+
+        public Builder stateDir(Path stateDir) {
+            this.stateDir = stateDir;
+            return this;
+        }
+
+        public Builder replication(int replication) {
+            this.replication = replication;
+            return this;
+        }
+
+        public Builder standbys(int standbys) {
+            this.standbys = standbys;
+            return this;
+        }
+
+        /** Alert on a point more than {@code z} standard deviations from its window's mean so far; 0: off. */
+        public Builder zscore(double zscore) {
+            this.zscore = zscore;
+            return this;
+        }
+
+        /** {@code host:port} of this instance's HTTP API, so other instances can forward queries to it. */
+        public Builder applicationServer(String hostPort) {
+            this.applicationServer = hostPort;
+            return this;
+        }
+
+        public ProcessorConfig build() {
+            return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace,
+                    maxFuture, commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
+        }
     }
 }

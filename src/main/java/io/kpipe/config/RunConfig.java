@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Settings of {@code kpipe run}: a local cluster of {@code cluster.brokers()} brokers, or an
@@ -37,15 +38,6 @@ public record RunConfig(
         int httpPort,
         String ingestToken) {
 
-    /** Without an ingest token: {@code POST /ingest} takes any request. */
-    public RunConfig(ClusterConfig cluster, String bootstrapServers, Map<String, String> clientConfig, TopicSettings topics,
-                     Guarantee guarantee, int threads, Duration duration, long rate, int sensors, double invalidRatio,
-                     double lateRatio, Duration drainTimeout, Duration warmup, Path summaryJson, int processors,
-                     int standbys, List<ChaosEvent> chaos, Sink sink, double zscore, int httpPort) {
-        this(cluster, bootstrapServers, clientConfig, topics, guarantee, threads, duration, rate, sensors, invalidRatio,
-                lateRatio, drainTimeout, warmup, summaryJson, processors, standbys, chaos, sink, zscore, httpPort, null);
-    }
-
     /**
      * The PostgreSQL sink of a run: off, or on with an embedded server ({@code jdbcUrl} null) or a
      * given database.
@@ -75,5 +67,173 @@ public record RunConfig(
 
     public boolean localCluster() {
         return bootstrapServers == null;
+    }
+
+    /**
+     * A builder: every setting named at the call site. Required: cluster, topics, guarantee, threads,
+     * duration, rate, sensors, drain timeout and HTTP port; the others default to off, none or zero
+     * (no bootstrap servers, no client settings, no invalid or late points, no warmup, no summary
+     * file, no child processors, no standbys, no chaos, no sink, no z-score alerts, no ingest token).
+     *
+     * <pre>{@code
+     * RunConfig rc = RunConfig.builder().cluster(ClusterConfig.ofBrokers(1)).topics(new TopicSettings("", 12, 0))
+     *         .guarantee(Guarantee.EXACTLY_ONCE_V2).threads(2).duration(Duration.ofSeconds(60)).rate(100_000)
+     *         .sensors(10_000).drainTimeout(Duration.ofSeconds(120)).httpPort(-1).build();
+     * }</pre>
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private ClusterConfig cluster;
+        private String bootstrapServers;
+        private Map<String, String> clientConfig = Map.of();
+        private TopicSettings topics;
+        private Guarantee guarantee;
+        private Integer threads;
+        private Duration duration;
+        private Long rate;
+        private Integer sensors;
+        private double invalidRatio;
+        private double lateRatio;
+        private Duration drainTimeout;
+        private Duration warmup = Duration.ZERO;
+        private Path summaryJson;
+        private int processors;
+        private int standbys;
+        private List<ChaosEvent> chaos = List.of();
+        private Sink sink = Sink.OFF;
+        private double zscore;
+        private Integer httpPort;
+        private String ingestToken;
+
+        private Builder() {}
+
+        public Builder cluster(ClusterConfig cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /** An existing cluster instead of a local one. */
+        public Builder bootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        /** Kafka client settings passed through ({@code -X}, {@code --kafka-config}). */
+        public Builder clientConfig(Map<String, String> clientConfig) {
+            this.clientConfig = clientConfig;
+            return this;
+        }
+
+        public Builder topics(TopicSettings topics) {
+            this.topics = topics;
+            return this;
+        }
+
+        public Builder guarantee(Guarantee guarantee) {
+            this.guarantee = guarantee;
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder duration(Duration duration) {
+            this.duration = duration;
+            return this;
+        }
+
+        /** Points per second; 0: as fast as the cluster takes them. */
+        public Builder rate(long rate) {
+            this.rate = rate;
+            return this;
+        }
+
+        public Builder sensors(int sensors) {
+            this.sensors = sensors;
+            return this;
+        }
+
+        public Builder invalidRatio(double invalidRatio) {
+            this.invalidRatio = invalidRatio;
+            return this;
+        }
+
+        public Builder lateRatio(double lateRatio) {
+            this.lateRatio = lateRatio;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
+            return this;
+        }
+
+        /** Left out of the latency percentiles. */
+        public Builder warmup(Duration warmup) {
+            this.warmup = warmup;
+            return this;
+        }
+
+        /** Also write the summary as JSON here. */
+        public Builder summaryJson(Path summaryJson) {
+            this.summaryJson = summaryJson;
+            return this;
+        }
+
+        /** Child processor JVMs; 0: one processor inside kpipe run. */
+        public Builder processors(int processors) {
+            this.processors = processors;
+            return this;
+        }
+
+        public Builder standbys(int standbys) {
+            this.standbys = standbys;
+            return this;
+        }
+
+        /** Faults to inject. */
+        public Builder chaos(List<ChaosEvent> chaos) {
+            this.chaos = chaos;
+            return this;
+        }
+
+        public Builder sink(Sink sink) {
+            this.sink = sink;
+            return this;
+        }
+
+        public Builder zscore(double zscore) {
+            this.zscore = zscore;
+            return this;
+        }
+
+        /** 0: a free port; -1: no HTTP server. */
+        public Builder httpPort(int httpPort) {
+            this.httpPort = httpPort;
+            return this;
+        }
+
+        /** Required by {@code POST /ingest} as a bearer token; null: any request is taken. */
+        public Builder ingestToken(String ingestToken) {
+            this.ingestToken = ingestToken;
+            return this;
+        }
+
+        public RunConfig build() {
+            return new RunConfig(required(cluster, "cluster"), bootstrapServers, clientConfig,
+                    required(topics, "topics"), required(guarantee, "guarantee"), required(threads, "threads"),
+                    required(duration, "duration"), required(rate, "rate"), required(sensors, "sensors"), invalidRatio,
+                    lateRatio, required(drainTimeout, "drainTimeout"), warmup, summaryJson, processors, standbys, chaos,
+                    sink, zscore, required(httpPort, "httpPort"), ingestToken);
+        }
+
+        private static <T> T required(T value, String name) {
+            return Objects.requireNonNull(value, () -> "RunConfig.builder(): " + name + " is required");
+        }
     }
 }

@@ -71,10 +71,21 @@ public final class FaultSuite {
                 """);
         for (Scenario s : scenarios(duration)) {
             out.printf("== %s (%s)%n", s.name(), s.chaos());
-            RunConfig rc = new RunConfig(new ClusterConfig(s.brokers(), 0, null, false), null, Map.of(),
-                    new TopicSettings("", 12, 0), s.guarantee(), 2, duration, rate, 10_000, 0.0001, 0,
-                    Duration.ofSeconds(180), Duration.ZERO, null, s.processors(), s.standbys(), ChaosSpec.parse(s.chaos()),
-                    RunConfig.Sink.OFF, 0, -1);
+            RunConfig rc = RunConfig.builder()
+                    .cluster(new ClusterConfig(s.brokers(), 0, null, false))
+                    .topics(new TopicSettings("", 12, 0))
+                    .guarantee(s.guarantee())
+                    .threads(2)
+                    .duration(duration)
+                    .rate(rate)
+                    .sensors(10_000)
+                    .invalidRatio(0.0001)
+                    .drainTimeout(Duration.ofSeconds(180))
+                    .processors(s.processors())
+                    .standbys(s.standbys())
+                    .chaos(ChaosSpec.parse(s.chaos()))
+                    .httpPort(-1)
+                    .build();
             RunSummary r = new PipelineRun(rc, out).execute().summary();
             out.println(r.describe());
             Map<String, Object> m = new LinkedHashMap<>();

@@ -124,23 +124,24 @@ public final class PipelineRun {
             SinkRun sink = config.sink().enabled() ? startSink(resources, kafka, work, vitals) : null;
             ProcessingStats stats = new ProcessingStats();
             register(metrics, stats, ingest, sink);
-            ProcessorConfig pc = ProcessorConfig.defaults(kafka, config.topics().prefix(), work.resolve("streams"),
+            ProcessorConfig pc = ProcessorConfig.builder(kafka, config.topics().prefix(), work.resolve("streams"),
                             created.replication())
-                    .withGuarantee(config.guarantee())
-                    .withThreads(config.threads())
-                    .withStandbys(config.standbys())
-                    .withZscore(config.zscore());
+                    .guarantee(config.guarantee())
+                    .threads(config.threads())
+                    .standbys(config.standbys())
+                    .zscore(config.zscore())
+                    .build();
             ProcessorGroup group = null;
             if (config.processors() > 0) {
                 out.printf("starting %d processor process(es)...%n", config.processors());
-                group = resources.add(ProcessorGroup.start(config.processors(), pc, config.clientConfig(), work, stats,
+                group = resources.add(ProcessorGroup.start(config.processors(), pc, work, stats,
                         PROCESSOR_START_TIMEOUT));
                 vitals.watch(group::deadProcessor);
             } else {
                 QueryApi api = null;
                 if (http != null) {
                     api = QueryApi.on(http);
-                    pc = pc.withApplicationServer(http.address());
+                    pc = pc.toBuilder().applicationServer(http.address()).build();
                 }
                 PointProcessor processor = startProcessor(resources, pc, stats, vitals);
                 metrics.bind(processor.streams());
@@ -375,16 +376,37 @@ public final class PipelineRun {
         Books books = Books.of(new Books.Sent(sent.tally().counts(), Generator::sensorName, ingestedByWindow,
                 sent.produced() + ingested, sent.invalid()), o);
         long processed = o.outcomes();
-        return new RunSummary(sent.produced(), sent.valid(), sent.invalid(), sent.sendFailed(),
-                o.aggregatedCount(), o.windows(), o.invalid(), o.late(), books.lost(), books.duplicated(),
-                books.windowsWrong(), drained,
-                Math.round(seconds * 10) / 10.0, Math.round(processed / seconds),
-                new RunSummary.Latency(ProgressLine.pct(latency, 50), ProgressLine.pct(latency, 99),
-                        ProgressLine.pct(latency, 99.9), latency.getMaxValue()),
-                brokers, config.topics().partitions(), config.guarantee().kafkaName(), config.threads(),
-                config.sensors(), config.rate() == 0 ? "max" : Long.toString(config.rate()),
-                config.processors(), config.standbys(), chaos, o.alerts(), ingested,
-                new RunSummary.SetAside(o.future(), o.overflow(), books.external()), sink);
+        return RunSummary.builder()
+                .produced(sent.produced())
+                .producedValid(sent.valid())
+                .producedInvalid(sent.invalid())
+                .sendFailed(sent.sendFailed())
+                .aggregated(o.aggregatedCount())
+                .windows(o.windows())
+                .dlq(o.invalid())
+                .late(o.late())
+                .lost(books.lost())
+                .duplicated(books.duplicated())
+                .windowsWrong(books.windowsWrong())
+                .drained(drained)
+                .durationS(Math.round(seconds * 10) / 10.0)
+                .throughputPerS(Math.round(processed / seconds))
+                .latencyMs(new RunSummary.Latency(ProgressLine.pct(latency, 50), ProgressLine.pct(latency, 99),
+                        ProgressLine.pct(latency, 99.9), latency.getMaxValue()))
+                .brokers(brokers)
+                .partitions(config.topics().partitions())
+                .guarantee(config.guarantee().kafkaName())
+                .threads(config.threads())
+                .sensors(config.sensors())
+                .rateTarget(config.rate() == 0 ? "max" : Long.toString(config.rate()))
+                .processors(config.processors())
+                .standbys(config.standbys())
+                .chaos(chaos)
+                .alerts(o.alerts())
+                .ingested(ingested)
+                .setAside(new RunSummary.SetAside(o.future(), o.overflow(), books.external()))
+                .sink(sink)
+                .build();
     }
 
     /** The books must start at zero: a points topic that already holds records would skew them. */

@@ -2,6 +2,7 @@ package io.kpipe.run;
 
 import io.kpipe.lifecycle.ChildJvm;
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.config.ProcessorConfigFile;
 import io.kpipe.process.ProcessingStats;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
@@ -24,6 +24,8 @@ import org.HdrHistogram.Histogram;
 /**
  * {@code kpipe run --processors N}: N {@code kpipe process} instances as child JVMs with one
  * application id, so the partitions are spread over processes the way they would be over machines.
+ * Each child reads the whole processor configuration, Kafka client settings included, from a file
+ * only its owner can read ({@link ProcessorConfigFile}), not from its command line.
  * Each child reports its counts and latencies on stdout once a second ({@code process --child}),
  * which this class adds into one {@link ProcessingStats}; each watches its stdin and exits when
  * this process dies. Processors can be killed (SIGKILL) and restarted on their state directory; one
@@ -36,28 +38,31 @@ public final class ProcessorGroup implements AutoCloseable {
     public static final String STATS = "kpipe-stats";
     /** The line a child prints once it has its partitions and is processing. */
     public static final String RUNNING = "kpipe-running";
+    /** A child's configuration, in its directory under the run's work directory. */
+    static final String CONFIG_FILE = "processor.json";
     private static final long STOP_TIMEOUT_MS = 30_000;
     /** An orphaned child halts as soon as it reads the end of its stdin; the watchdog kills it after this. */
     private static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
 
     private final ProcessorConfig config;
-    private final Map<String, String> clientConfig;
     private final Path workDir;
     private final ProcessingStats stats;
     private final List<Child> children = new ArrayList<>();
     private boolean closing;
 
-    private ProcessorGroup(ProcessorConfig config, Map<String, String> clientConfig, Path workDir, ProcessingStats stats) {
+    private ProcessorGroup(ProcessorConfig config, Path workDir, ProcessingStats stats) {
         this.config = config;
-        this.clientConfig = clientConfig;
         this.workDir = workDir;
         this.stats = stats;
     }
 
-    /** Starts {@code n} processors and waits until each is processing. */
-    public static ProcessorGroup start(int n, ProcessorConfig config, Map<String, String> clientConfig, Path workDir,
-                                       ProcessingStats stats, Duration timeout) throws InterruptedException {
-        ProcessorGroup group = new ProcessorGroup(config, clientConfig, workDir, stats);
+    /**
+     * Starts {@code n} processors and waits until each is processing. Each gets {@code config}, Kafka
+     * client settings included, with a state directory of its own under {@code workDir}.
+     */
+    public static ProcessorGroup start(int n, ProcessorConfig config, Path workDir, ProcessingStats stats,
+                                       Duration timeout) throws InterruptedException {
+        ProcessorGroup group = new ProcessorGroup(config, workDir, stats);
         try {
             for (int id = 1; id <= n; id++) {
                 group.children.add(group.launch(id));
@@ -145,20 +150,10 @@ public final class ProcessorGroup implements AutoCloseable {
 
     private Child launch(int id) {
         Path dir = workDir.resolve("processor-" + id);
-        List<String> args = new ArrayList<>(List.of("process", "--child",
-                "--bootstrap-servers", config.kafka().bootstrapServers(),
-                "--topic-prefix", config.topicPrefix(),
-                "--application-id", config.applicationId(),
-                "--guarantee", config.guarantee().kafkaName(),
-                "--threads", Integer.toString(config.threads()),
-                "--standbys", Integer.toString(config.standbys()),
-                "--state-dir", dir.resolve("state").toString(),
-                "--http-port", "0"));
-        clientConfig.forEach((k, v) -> args.addAll(List.of("-X", k + "=" + v)));
         List<String> options = new ArrayList<>(JVM_OPTIONS);
         options.add("-Dkpipe.processor.id=" + id);
         try {
-            Files.createDirectories(dir);
+            List<String> args = childArguments(config, dir);
             Process p = ChildJvm.start(new ProcessBuilder(ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS",
                     "io.kpipe.cli.Main", args))
                     .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
@@ -170,6 +165,21 @@ public final class ProcessorGroup implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start processor " + id, e);
         }
+    }
+
+    /**
+     * Writes the configuration of the child processor living in {@code dir} to
+     * {@code dir/processor.json} (0600, see {@link ProcessorConfigFile}): {@code config} with the
+     * state directory {@code dir/state}. Returns its {@code kpipe} arguments, which name only that
+     * file: no setting, and so no client secret, is on the command line.
+     */
+    static List<String> childArguments(ProcessorConfig config, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve(CONFIG_FILE);
+        // A restarted child gets the same config in a new file: created 0600 anew, never reused.
+        Files.deleteIfExists(file);
+        ProcessorConfigFile.write(config.toBuilder().stateDir(dir.resolve("state")).build(), file);
+        return List.of("process", "--child", "--config-file", file.toString(), "--http-port", "0");
     }
 
     /** SIGTERM to all (each commits and leaves the group), SIGKILL to any still there after 30 s. */

@@ -10,13 +10,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The outcome of {@code kpipe run}: what was produced, what came out, and the reconciliation.
- * {@code aggregated} + {@code late} must equal {@code producedValid}, and {@code dlq} (invalid
- * points in the dead-letter topic) must equal {@code producedInvalid}; any shortfall is
- * {@code lost}, any excess {@code duplicated}. The valid side is checked per sensor and window
- * ({@link KeyCheck}): {@code windows_wrong} counts windows whose final count was not exact.
+ * {@code lost}, {@code duplicated} and {@code windows_wrong} are the {@link Books}, the one
+ * reconciliation of kpipe run and the benchmarks: per sensor and window, the final count plus the
+ * points set aside must equal the points acknowledged ({@link KeyCheck}), and the invalid points
+ * acknowledged must be in the dead-letter topic; a shortfall is {@code lost}, an excess
+ * {@code duplicated}. {@code dlq} counts the dead letters other than {@code late} ones: invalid
+ * points, processing errors, and the future and overflow ones of {@link SetAside}.
  */
 public record RunSummary(
         @JsonProperty("produced") long produced,
@@ -131,5 +134,202 @@ public record RunSummary(
                         sink.rejectedCountSum(), sink.rejectedAlerts()),
                 latencyMs.p50(), latencyMs.p99(), latencyMs.p999(), latencyMs.max(),
                 lost, duplicated, windowsWrong, ok() ? "OK" : "FAILED");
+    }
+
+    /** A builder: every count named at the call site. All are required but {@code sink} (none). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private Long produced;
+        private Long producedValid;
+        private Long producedInvalid;
+        private Long sendFailed;
+        private Long aggregated;
+        private Long windows;
+        private Long dlq;
+        private Long late;
+        private Long lost;
+        private Long duplicated;
+        private Long windowsWrong;
+        private Boolean drained;
+        private Double durationS;
+        private Double throughputPerS;
+        private Latency latencyMs;
+        private Integer brokers;
+        private Integer partitions;
+        private String guarantee;
+        private Integer threads;
+        private Integer sensors;
+        private String rateTarget;
+        private Integer processors;
+        private Integer standbys;
+        private List<ChaosRunner.Done> chaos;
+        private Long alerts;
+        private Long ingested;
+        private SetAside setAside;
+        private Sink sink;
+
+        private Builder() {}
+
+        public Builder produced(long produced) {
+            this.produced = produced;
+            return this;
+        }
+
+        public Builder producedValid(long producedValid) {
+            this.producedValid = producedValid;
+            return this;
+        }
+
+        public Builder producedInvalid(long producedInvalid) {
+            this.producedInvalid = producedInvalid;
+            return this;
+        }
+
+        public Builder sendFailed(long sendFailed) {
+            this.sendFailed = sendFailed;
+            return this;
+        }
+
+        public Builder aggregated(long aggregated) {
+            this.aggregated = aggregated;
+            return this;
+        }
+
+        public Builder windows(long windows) {
+            this.windows = windows;
+            return this;
+        }
+
+        public Builder dlq(long dlq) {
+            this.dlq = dlq;
+            return this;
+        }
+
+        public Builder late(long late) {
+            this.late = late;
+            return this;
+        }
+
+        public Builder lost(long lost) {
+            this.lost = lost;
+            return this;
+        }
+
+        public Builder duplicated(long duplicated) {
+            this.duplicated = duplicated;
+            return this;
+        }
+
+        public Builder windowsWrong(long windowsWrong) {
+            this.windowsWrong = windowsWrong;
+            return this;
+        }
+
+        public Builder drained(boolean drained) {
+            this.drained = drained;
+            return this;
+        }
+
+        public Builder durationS(double durationS) {
+            this.durationS = durationS;
+            return this;
+        }
+
+        public Builder throughputPerS(double throughputPerS) {
+            this.throughputPerS = throughputPerS;
+            return this;
+        }
+
+        public Builder latencyMs(Latency latencyMs) {
+            this.latencyMs = latencyMs;
+            return this;
+        }
+
+        public Builder brokers(int brokers) {
+            this.brokers = brokers;
+            return this;
+        }
+
+        public Builder partitions(int partitions) {
+            this.partitions = partitions;
+            return this;
+        }
+
+        public Builder guarantee(String guarantee) {
+            this.guarantee = guarantee;
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder sensors(int sensors) {
+            this.sensors = sensors;
+            return this;
+        }
+
+        public Builder rateTarget(String rateTarget) {
+            this.rateTarget = rateTarget;
+            return this;
+        }
+
+        public Builder processors(int processors) {
+            this.processors = processors;
+            return this;
+        }
+
+        public Builder standbys(int standbys) {
+            this.standbys = standbys;
+            return this;
+        }
+
+        public Builder chaos(List<ChaosRunner.Done> chaos) {
+            this.chaos = chaos;
+            return this;
+        }
+
+        public Builder alerts(long alerts) {
+            this.alerts = alerts;
+            return this;
+        }
+
+        public Builder ingested(long ingested) {
+            this.ingested = ingested;
+            return this;
+        }
+
+        public Builder setAside(SetAside setAside) {
+            this.setAside = setAside;
+            return this;
+        }
+
+        /** What the sink's tables hold; not set (null): the run had no sink. */
+        public Builder sink(Sink sink) {
+            this.sink = sink;
+            return this;
+        }
+
+        public RunSummary build() {
+            return new RunSummary(required(produced, "produced"), required(producedValid, "producedValid"),
+                    required(producedInvalid, "producedInvalid"), required(sendFailed, "sendFailed"),
+                    required(aggregated, "aggregated"), required(windows, "windows"), required(dlq, "dlq"),
+                    required(late, "late"), required(lost, "lost"), required(duplicated, "duplicated"),
+                    required(windowsWrong, "windowsWrong"), required(drained, "drained"),
+                    required(durationS, "durationS"), required(throughputPerS, "throughputPerS"),
+                    required(latencyMs, "latencyMs"), required(brokers, "brokers"), required(partitions, "partitions"),
+                    required(guarantee, "guarantee"), required(threads, "threads"), required(sensors, "sensors"),
+                    required(rateTarget, "rateTarget"), required(processors, "processors"),
+                    required(standbys, "standbys"), required(chaos, "chaos"), required(alerts, "alerts"),
+                    required(ingested, "ingested"), required(setAside, "setAside"), sink);
+        }
+
+        private static <T> T required(T value, String name) {
+            return Objects.requireNonNull(value, () -> "RunSummary.builder(): " + name + " is required");
+        }
     }
 }

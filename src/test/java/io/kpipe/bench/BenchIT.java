@@ -25,8 +25,24 @@ class BenchIT {
 
     @Test
     void shouldSearchRatesUpToTheLimitAndWriteReconciledResults() throws Exception {
-        BenchConfig c = new BenchConfig(BenchConfig.Scenario.MAX, Guarantee.AT_LEAST_ONCE, 1, 3, 1, 200, 1, Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofSeconds(3), 4_000, 4_000, 8_000, 1, 20_000, dir, false);
+        BenchConfig c = BenchConfig.builder()
+                .scenario(BenchConfig.Scenario.MAX)
+                .guarantee(Guarantee.AT_LEAST_ONCE)
+                .brokers(1)
+                .partitions(3)
+                .threads(1)
+                .sensors(200)
+                .rate(1)
+                .duration(Duration.ofSeconds(5))
+                .warmup(Duration.ofSeconds(1))
+                .window(Duration.ofSeconds(3))
+                .startRate(4_000)
+                .step(4_000)
+                .maxRate(8_000)
+                .repeat(1)
+                .yardstickRecords(20_000)
+                .outDir(dir)
+                .build();
 
         BenchResult r = new Benchmark(c, new PrintWriter(new StringWriter())).run();
         Report.write(r, dir);
@@ -60,8 +76,23 @@ class BenchIT {
 
     @Test
     void shouldReportMedianMinAndMaxOverRepeatsOfASteadyRate() throws Exception {
-        BenchConfig c = new BenchConfig(BenchConfig.Scenario.STEADY, Guarantee.EXACTLY_ONCE_V2, 1, 3, 1, 200, 5_000,
-                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3), 1, 1, 0, 2, 20_000, dir, false);
+        BenchConfig c = BenchConfig.builder()
+                .scenario(BenchConfig.Scenario.STEADY)
+                .guarantee(Guarantee.EXACTLY_ONCE_V2)
+                .brokers(1)
+                .partitions(3)
+                .threads(1)
+                .sensors(200)
+                .rate(5_000)
+                .duration(Duration.ofSeconds(5))
+                .warmup(Duration.ofSeconds(1))
+                .window(Duration.ofSeconds(3))
+                .startRate(1)
+                .step(1)
+                .repeat(2)
+                .yardstickRecords(20_000)
+                .outDir(dir)
+                .build();
 
         BenchResult r = new Benchmark(c, new PrintWriter(new StringWriter())).run();
 

@@ -70,4 +70,17 @@ class ConfigValidationTest {
 
         assertThat(c.clientConfig()).hasSize(5);
     }
+
+    @Test
+    void shouldNameASettingTheBuilderWasNotGiven() {
+        RunConfig.Builder run = RunConfig.builder().cluster(ClusterConfig.ofBrokers(1)).topics(new TopicSettings("", 12, 0))
+                .guarantee(ProcessorConfig.Guarantee.EXACTLY_ONCE_V2).threads(2).duration(Duration.ofSeconds(60))
+                .sensors(10).drainTimeout(Duration.ofSeconds(120)).httpPort(-1);
+
+        assertThatThrownBy(run::build).isInstanceOf(NullPointerException.class)
+                .hasMessage("RunConfig.builder(): rate is required");
+        assertThat(run.rate(0).build().rate()).isZero();
+        assertThatThrownBy(() -> run.rate(0).processors(17).build())
+                .hasMessage("--processors: must be 0..16 (0: the processor runs inside kpipe run), got 17");
+    }
 }

@@ -60,8 +60,8 @@ class QueryApiIT {
         HttpService server = HttpService.start("127.0.0.1", 0);
         open.add(server);
         QueryApi api = QueryApi.on(server);
-        ProcessorConfig config = ProcessorConfig.defaults(kafka, prefix, state.resolve(name), 1)
-                .withApplicationServer(server.address());
+        ProcessorConfig config = ProcessorConfig.builder(kafka, prefix, state.resolve(name), 1)
+                .applicationServer(server.address()).build();
         PointProcessor p = PointProcessor.start(config, new ProcessingStats());
         open.add(p);
         api.attach(p);

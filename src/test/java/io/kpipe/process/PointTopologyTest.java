@@ -375,7 +375,7 @@ class PointTopologyTest {
 
     @Test
     void shouldAlertOnAPointFarFromItsWindowsMeanWhenTheZscoreRuleIsOn() {
-        start(ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", stateDir, 1).withZscore(4));
+        start(ProcessorConfig.builder(KafkaConnection.of("unused:9092"), "", stateDir, 1).zscore(4).build());
         for (int i = 0; i < 10; i++) {
             send("s-1", T0 + i, i % 2 == 0 ? 10.0 : 12.0);   // mean 11, standard deviation 1
         }

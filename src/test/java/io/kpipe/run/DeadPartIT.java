@@ -153,7 +153,7 @@ class DeadPartIT {
         try (Generator g = new Generator(new GeneratorConfig(kafka, prefix, 0, 10, 1_000, null, 0, 0, 7))) {
             g.run();
         }
-        ProcessorConfig pc = ProcessorConfig.defaults(kafka, prefix, state, 1).withApplicationId(prefix + "app");
+        ProcessorConfig pc = ProcessorConfig.builder(kafka, prefix, state, 1).applicationId(prefix + "app").build();
         PointProcessor processor = PointProcessor.start(pc, new ProcessingStats());
         processor.close();
         Vitals parts = new Vitals().watch(Vitals.of(processor));

@@ -75,9 +75,21 @@ class ObservabilityIT {
 
     @Test
     void shouldServeIngestMetricsAndADashboardThatAgreeWithTheRun() throws Exception {
-        RunConfig config = new RunConfig(ClusterConfig.ofBrokers(1), null, Map.of(), new TopicSettings("", 6, 0),
-                Guarantee.EXACTLY_ONCE_V2, 1, Duration.ofSeconds(25), 10_000, 500, 0.01, 0.005, Duration.ofSeconds(120),
-                Duration.ZERO, null, 0, 0, List.of(), RunConfig.Sink.EMBEDDED, 0, 0, "t0ken");
+        RunConfig config = RunConfig.builder()
+                .cluster(ClusterConfig.ofBrokers(1))
+                .topics(new TopicSettings("", 6, 0))
+                .guarantee(Guarantee.EXACTLY_ONCE_V2)
+                .threads(1)
+                .duration(Duration.ofSeconds(25))
+                .rate(10_000)
+                .sensors(500)
+                .invalidRatio(0.01)
+                .lateRatio(0.005)
+                .drainTimeout(Duration.ofSeconds(120))
+                .sink(RunConfig.Sink.EMBEDDED)
+                .httpPort(0)
+                .ingestToken("t0ken")
+                .build();
         Capture out = new Capture();
         Map<String, Double> scraped = new HashMap<>();
         List<String> scrapeText = new ArrayList<>();

@@ -58,7 +58,7 @@ class PipelineIT {
         KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
         String prefix = SharedCluster.unique("gen-");
         Pipelines.createTopics(kafka, prefix, 4);
-        ProcessorConfig pc = ProcessorConfig.defaults(kafka, prefix, stateDir, 1).withApplicationId(prefix + "app");
+        ProcessorConfig pc = ProcessorConfig.builder(kafka, prefix, stateDir, 1).applicationId(prefix + "app").build();
         ProcessingStats stats = new ProcessingStats();
 
         GeneratorResult sent;
@@ -101,7 +101,7 @@ class PipelineIT {
             p.send(new ProducerRecord<>(t, utf8("s-b"), BinaryPoint.encode(w + 61_000, 10.0)));
             p.send(new ProducerRecord<>(t, utf8("s-a"), bad));
         }
-        ProcessorConfig pc = ProcessorConfig.defaults(kafka, prefix, stateDir, 1).withApplicationId(prefix + "app");
+        ProcessorConfig pc = ProcessorConfig.builder(kafka, prefix, stateDir, 1).applicationId(prefix + "app").build();
 
         try (PointProcessor processor = PointProcessor.start(pc, new ProcessingStats());
              Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
@@ -126,9 +126,20 @@ class PipelineIT {
     @Test
     void shouldRunThePipelineOnAnExistingClusterAndRefuseToReuseItsTopics(LocalCluster cluster) throws Exception {
         String prefix = SharedCluster.unique("run-");
-        RunConfig config = new RunConfig(ClusterConfig.ofBrokers(1), cluster.bootstrapServers(), Map.of(),
-                new TopicSettings(prefix, 6, 0), Guarantee.AT_LEAST_ONCE, 1, Duration.ofSeconds(4), 20_000, 1_000,
-                0.01, 0.01, Duration.ofSeconds(90), Duration.ZERO, null, 0, 0, List.of(), RunConfig.Sink.OFF, 0, -1);
+        RunConfig config = RunConfig.builder()
+                .cluster(ClusterConfig.ofBrokers(1))
+                .bootstrapServers(cluster.bootstrapServers())
+                .topics(new TopicSettings(prefix, 6, 0))
+                .guarantee(Guarantee.AT_LEAST_ONCE)
+                .threads(1)
+                .duration(Duration.ofSeconds(4))
+                .rate(20_000)
+                .sensors(1_000)
+                .invalidRatio(0.01)
+                .lateRatio(0.01)
+                .drainTimeout(Duration.ofSeconds(90))
+                .httpPort(-1)
+                .build();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         RunSummary s = new PipelineRun(config, new java.io.PrintWriter(progress, true, StandardCharsets.UTF_8)).execute().summary();
