@@ -6,7 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** What {@code kpipe bench} writes to {@code results.json}. */
+/**
+ * What {@code kpipe bench} writes to {@code results.json}. {@code steady_from_s}: when each repeat's
+ * deciding trial turned steady (over the repeats that did; {@code never_steady} counts the others);
+ * {@code recovered_after_s}: with {@code --chaos}, the time to recover from each fault of every repeat.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BenchResult(
         @JsonProperty("scenario") String scenario,
@@ -17,6 +21,9 @@ public record BenchResult(
         @JsonProperty("points_per_s") Stats pointsPerS,
         @JsonProperty("latency_p50_ms") Stats latencyP50Ms,
         @JsonProperty("latency_p99_ms") Stats latencyP99Ms,
+        @JsonProperty("steady_from_s") Stats steadyFromS,
+        @JsonProperty("never_steady") int neverSteady,
+        @JsonProperty("recovered_after_s") Stats recoveredAfterS,
         @JsonProperty("yardstick_records_per_s") Stats yardstick,
         @JsonProperty("ratio_to_yardstick") Double ratio,
         @JsonProperty("lost") long lost,

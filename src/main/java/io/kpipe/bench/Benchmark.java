@@ -1,7 +1,9 @@
 package io.kpipe.bench;
 
 import io.kpipe.cluster.LocalCluster;
+import io.kpipe.chaos.ChaosRunner;
 import io.kpipe.config.BenchConfig;
+import io.kpipe.config.ChaosEvent;
 import io.kpipe.config.ClusterConfig;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.TopicSettings;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -133,8 +136,14 @@ public final class Benchmark {
         BenchResult.Stats p99 = deciding.isEmpty() ? null
                 : BenchResult.Stats.of(deciding.stream().mapToDouble(t -> t.summary().latencyMs().p99()).toArray());
         Double ratio = config.scenario() == BenchConfig.Scenario.MAX ? points.median() / yard.median() : null;
+        double[] steadyFrom = deciding.stream().map(t -> t.summary().pace().steadyFromS()).filter(Objects::nonNull)
+                .mapToDouble(Long::doubleValue).toArray();
+        double[] recovered = deciding.stream().flatMap(t -> t.summary().chaos().stream())
+                .filter(d -> d.recoveredAfterS() != null).mapToDouble(ChaosRunner.Done::recoveredAfterS).toArray();
         return new BenchResult(config.scenario().name().toLowerCase(Locale.ROOT), started, Machine.describe(),
-                settings(), repeats, points, p50, p99, yard, ratio, lost, dup, valid);
+                settings(), repeats, points, p50, p99, steadyFrom.length == 0 ? null : BenchResult.Stats.of(steadyFrom),
+                deciding.size() - steadyFrom.length, recovered.length == 0 ? null : BenchResult.Stats.of(recovered),
+                yard, ratio, lost, dup, valid);
     }
 
     private static Trial deciding(BenchResult.Repeat r) {
@@ -161,6 +170,8 @@ public final class Benchmark {
             case STEADY -> {
                 s.put("rate", config.rate());
                 s.put("duration_s", config.duration().toSeconds());
+                s.put("processors", config.processors());
+                s.put("chaos", config.chaos().stream().map(ChaosEvent::toString).toList());
             }
             case MAX -> {
                 s.put("window_s", config.window().toSeconds());

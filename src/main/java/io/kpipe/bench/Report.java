@@ -36,10 +36,10 @@ public final class Report {
     /** The Markdown table: a header and one row. */
     public static String table(BenchResult r) {
         StringBuilder b = new StringBuilder();
-        b.append("| scenario | guarantee | brokers | points/s median (min-max) | billion points/h | latency p50 / p99 ms | yardstick records/s | ratio | lost | dup | valid |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| scenario | guarantee | brokers | points/s median (min-max) | billion points/h | latency p50 / p99 ms | steady from s median (min-max) | recovered after s median (min-max) | yardstick records/s | ratio | lost | dup | valid |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         var s = r.settings();
-        b.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s |%n",
+        b.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s |%n",
                 r.scenario(), s.containsKey("rate") ? String.format(Locale.ROOT, " %,d/s", ((Number) s.get("rate")).longValue()) : "",
                 s.get("guarantee"), s.get("brokers"),
                 r.pointsPerS() == null ? "-" : String.format(Locale.ROOT, "%,.0f (%,.0f-%,.0f)",
@@ -47,10 +47,16 @@ public final class Report {
                 r.pointsPerS() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.pointsPerS().median() * 3600 / 1e9),
                 r.latencyP50Ms() == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f",
                         r.latencyP50Ms().median(), r.latencyP99Ms().median()),
+                stats(r.steadyFromS()) + (r.neverSteady() == 0 ? "" : "; never in " + r.neverSteady()),
+                r.recoveredAfterS() == null ? "-" : stats(r.recoveredAfterS()),
                 r.yardstick() == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.yardstick().median()),
                 r.ratio() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.ratio()),
                 r.lost(), r.duplicated(), r.valid() ? "yes" : "NO"));
         return b.toString();
+    }
+
+    private static String stats(BenchResult.Stats s) {
+        return s == null ? "-" : String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", s.median(), s.min(), s.max());
     }
 
     private static String html(BenchResult r, String json) throws IOException {
@@ -82,7 +88,11 @@ public final class Report {
                   for (const tr of rep.trials) {
                     const h = document.createElement('h3');
                     h.textContent = 'Repeat ' + rep.index + ': ' + tr.rate.toLocaleString() + ' points/s, '
-                      + (tr.valid && tr.judgement.kept_up ? 'passed' : 'failed') + ' (' + tr.judgement.reason + ')';
+                      + (tr.valid && tr.judgement.kept_up ? 'passed' : 'failed') + ' (' + tr.judgement.reason + ')'
+                      + (!tr.summary ? '' : tr.summary.steady_from_s == null ? '; never steady'
+                         : '; steady from ' + tr.summary.steady_from_s + ' s')
+                      + (!tr.summary ? '' : tr.summary.chaos.map(c => '; ' + c.event + ' at ' + c.at_s + ' s, recovered after '
+                         + (c.recovered_after_s == null ? 'never' : c.recovered_after_s + ' s')).join(''));
                     root.appendChild(h);
                     const box = document.createElement('div'); box.className = 'charts'; root.appendChild(box);
                     const tl = tr.timeline, t = tl.map(s => s.t_s);
@@ -92,6 +102,11 @@ public final class Report {
                     chart(add(), 'lag (points)', t, [{label: 'lag', color: '#d62728', data: tl.map(s => s.lag)}]);
                     chart(add(), 'latency ms', t, [{label: 'p50', color: '#9467bd', data: tl.map(s => s.p50_ms)},
                                                    {label: 'p99', color: '#ff7f0e', data: tl.map(s => s.p99_ms)}]);
+                    // The start, where a cold JVM shows: the first two minutes on their own scale.
+                    const first = tl.filter(s => s.t_s <= 120), t2 = first.map(s => s.t_s);
+                    chart(add(), 'first 2 min: lag (points)', t2, [{label: 'lag', color: '#d62728', data: first.map(s => s.lag)}]);
+                    chart(add(), 'first 2 min: latency ms', t2, [{label: 'p50', color: '#9467bd', data: first.map(s => s.p50_ms)},
+                                                   {label: 'p99', color: '#ff7f0e', data: first.map(s => s.p99_ms)}]);
                   }
                 }
                 </script></body></html>

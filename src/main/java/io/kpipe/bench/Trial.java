@@ -56,6 +56,8 @@ public record Trial(
                 .drainTimeout(Duration.ofSeconds(180))
                 .warmup(c.warmup())
                 .sink(c.sink() ? RunConfig.Sink.EMBEDDED : RunConfig.Sink.OFF)
+                .processors(c.processors())
+                .chaos(c.chaos())
                 .httpPort(-1)
                 .build();
         PipelineRun.Result r = new PipelineRun(rc, out).execute();

@@ -80,6 +80,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sink", description = "Also run the PostgreSQL sink (an embedded server) in every trial, and check its table.")
     boolean sink;
 
+    @Option(names = "--processors", defaultValue = "0",
+            description = "Processors as child JVMs in every trial, each starting cold as a restarted one does; "
+                    + "0 runs one inside the bench's JVM (default ${DEFAULT-VALUE}).")
+    int processors;
+
+    @Option(names = "--chaos", paramLabel = "SPEC",
+            description = "Faults in every trial of --scenario steady, as kpipe run --chaos (e.g. kill-processor@40s "
+                    + "with --processors 2); the report gives the time to recover from each.")
+    String chaos;
+
     @Option(names = "--out", defaultValue = "bench-results", description = "Results directory (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -114,6 +124,8 @@ final class BenchCommand implements Callable<Integer> {
                 .yardstickRecords(yardstickRecords)
                 .outDir(dir)
                 .sink(sink)
+                .processors(processors)
+                .chaos(io.kpipe.chaos.ChaosSpec.parse(chaos))
                 .build();
         var o = spec.commandLine().getOut();
         BenchResult r = new Benchmark(config, o).run();

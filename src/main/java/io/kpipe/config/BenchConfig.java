@@ -3,6 +3,7 @@ package io.kpipe.config;
 import io.kpipe.config.ProcessorConfig.Guarantee;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -27,7 +28,9 @@ public record BenchConfig(
         int repeat,
         long yardstickRecords,
         Path outDir,
-        boolean sink) {
+        boolean sink,
+        int processors,
+        List<ChaosEvent> chaos) {
 
     public enum Scenario { YARDSTICK, MAX, STEADY }
 
@@ -41,6 +44,11 @@ public record BenchConfig(
         UsageException.require(yardstickRecords >= 1000, "--yardstick-records", "must be at least 1000, got " + yardstickRecords);
         UsageException.require(window.toSeconds() >= 2, "--window", "must be at least 2s, got " + window);
         UsageException.require(warmup.compareTo(duration) < 0, "--warmup", "must be shorter than --duration");
+        UsageException.require(processors >= 0 && processors <= 16, "--processors",
+                "must be 0..16 (0: the processor runs inside the bench's JVM), got " + processors);
+        UsageException.require(chaos.isEmpty() || scenario == Scenario.STEADY, "--chaos",
+                "is for --scenario steady (a fault at a fixed rate); got --scenario " + scenario.name().toLowerCase(java.util.Locale.ROOT));
+        chaos = List.copyOf(chaos);
     }
 
     /** Generator time of one trial of the max scenario. */
@@ -49,8 +57,8 @@ public record BenchConfig(
     }
 
     /**
-     * A builder: every setting named at the call site. All are required but {@code maxRate} (0: none)
-     * and {@code sink} (off).
+     * A builder: every setting named at the call site. All are required but {@code maxRate} (0: none),
+     * {@code sink} (off), {@code processors} (0) and {@code chaos} (none).
      */
     public static Builder builder() {
         return new Builder();
@@ -74,6 +82,8 @@ public record BenchConfig(
         private Long yardstickRecords;
         private Path outDir;
         private boolean sink;
+        private int processors;
+        private List<ChaosEvent> chaos = List.of();
 
         private Builder() {}
 
@@ -168,13 +178,25 @@ public record BenchConfig(
             return this;
         }
 
+        /** Processors as child JVMs in every trial (cold, as a restarted processor is); 0: in the bench's JVM. */
+        public Builder processors(int processors) {
+            this.processors = processors;
+            return this;
+        }
+
+        /** Faults in every trial of the steady scenario; none if not set. */
+        public Builder chaos(List<ChaosEvent> chaos) {
+            this.chaos = Objects.requireNonNull(chaos, "chaos");
+            return this;
+        }
+
         public BenchConfig build() {
             return new BenchConfig(required(scenario, "scenario"), required(guarantee, "guarantee"),
                     required(brokers, "brokers"), required(partitions, "partitions"), required(threads, "threads"),
                     required(sensors, "sensors"), required(rate, "rate"), required(duration, "duration"),
                     required(warmup, "warmup"), required(window, "window"), required(startRate, "startRate"),
                     required(step, "step"), maxRate, required(repeat, "repeat"),
-                    required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink);
+                    required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink, processors, chaos);
         }
 
         private static <T> T required(T value, String name) {

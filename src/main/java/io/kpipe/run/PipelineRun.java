@@ -319,13 +319,17 @@ public final class PipelineRun {
         boolean drained;
         List<Sample> timeline;
         Histogram latency;
+        RunSummary.Pace pace;
+        Double drainedAtS;
         LongSupplier in = ingest == null ? generator::acked : () -> generator.acked() + ingest.accepted();
         try (ProgressLine progress = new ProgressLine(out, in, stats, config.duration(), config.warmup(), config.rate(), live,
                 terminal).start();
              Admin admin = Connectivity.admin(kafka)) {
             live.phase("running");
             chaos.start(start);
+            MachineCpu cpuBefore = MachineCpu.now();
             sent = generate(generator, vitals);
+            double busy = MachineCpu.now().busySince(cpuBefore);
             while (!chaos.awaitDone(CHECK_EVERY_MS)) {
                 vitals.check();
             }
@@ -347,14 +351,18 @@ public final class PipelineRun {
                 }
                 drained &= written;
             }
+            drainedAtS = drained ? (System.nanoTime() - start) / 1e9 : null;
             timeline = progress.samples();
             live.phase("done");
             latency = config.warmup().isZero() ? stats.totalLatency() : progress.afterWarmup();
+            long steadyFrom = progress.steadyFromS();
+            pace = new RunSummary.Pace(steadyFrom < 0 ? null : steadyFrom,
+                    steadyFrom < 0 ? null : latencyOf(progress.afterSteady()), Double.isNaN(busy) ? null : busy);
         }
         stats.takeInterval();   // the last points' latencies into the total that /metrics shows
         double seconds = (System.nanoTime() - start) / 1e9;
         Reconciler.Output output = new Reconciler(kafka, topics, sent.tally().windowMs()).read();
-        List<ChaosRunner.Done> events = Recovery.of(chaos.done(), timeline);
+        List<ChaosRunner.Done> events = Recovery.of(chaos.done(), timeline, drainedAtS);
         RunSummary.Sink sinkTotals = null;
         if (sink != null) {
             try {
@@ -366,12 +374,13 @@ public final class PipelineRun {
                 throw new IllegalStateException("cannot read the sink's tables: " + e.getMessage(), e);
             }
         }
-        return new Result(summary(sent, output, drained, seconds, latency, brokers, events, sinkTotals,
+        return new Result(summary(sent, output, drained, seconds, latency, pace, brokers, events, sinkTotals,
                 ingest == null ? 0 : ingest.accepted(), ingestTally.counts()), timeline);
     }
 
     private RunSummary summary(GeneratorResult sent, Reconciler.Output o, boolean drained, double seconds,
-                               Histogram latency, int brokers, List<ChaosRunner.Done> chaos, RunSummary.Sink sink,
+                               Histogram latency, RunSummary.Pace pace, int brokers, List<ChaosRunner.Done> chaos,
+                               RunSummary.Sink sink,
                                long ingested, Map<String, Long> ingestedByWindow) {
         Books books = Books.of(new Books.Sent(sent.tally().counts(), Generator::sensorName, ingestedByWindow,
                 sent.produced() + ingested, sent.invalid()), o);
@@ -391,8 +400,8 @@ public final class PipelineRun {
                 .drained(drained)
                 .durationS(Math.round(seconds * 10) / 10.0)
                 .throughputPerS(Math.round(processed / seconds))
-                .latencyMs(new RunSummary.Latency(ProgressLine.pct(latency, 50), ProgressLine.pct(latency, 99),
-                        ProgressLine.pct(latency, 99.9), latency.getMaxValue()))
+                .latencyMs(latencyOf(latency))
+                .pace(pace)
                 .brokers(brokers)
                 .partitions(config.topics().partitions())
                 .guarantee(config.guarantee().kafkaName())
@@ -407,6 +416,11 @@ public final class PipelineRun {
                 .setAside(new RunSummary.SetAside(o.future(), o.overflow(), books.external()))
                 .sink(sink)
                 .build();
+    }
+
+    private static RunSummary.Latency latencyOf(Histogram h) {
+        return new RunSummary.Latency(ProgressLine.pct(h, 50), ProgressLine.pct(h, 99), ProgressLine.pct(h, 99.9),
+                h.getMaxValue());
     }
 
     /** The books must start at zero: a points topic that already holds records would skew them. */

@@ -27,6 +27,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class Reconciler {
     private static final Duration POLL = Duration.ofMillis(500);
+    /** Longer than a transaction timeout (10 s in Kafka Streams) plus the broker's check for expired ones (10 s). */
+    private static final Duration UNDECIDED_TIMEOUT = Duration.ofSeconds(120);
 
     /**
      * Totals of the output topics, plus the final count of every window ({@code <sensor>@<start>})
@@ -131,7 +133,15 @@ public final class Reconciler {
         readCommitted(kafka, topic, each);
     }
 
-    /** Hands {@code each} every record of {@code topic} up to its last stable offset now, as a read_committed consumer sees it. */
+    /**
+     * Hands {@code each} every committed record of {@code topic} up to its end now, as a
+     * read_committed consumer sees it. The end is the high watermark, not the last stable offset: a
+     * transaction the processor has committed may not have its marker on every partition yet (the
+     * coordinator writes them after the commit returns), and reading only to the last stable offset
+     * then missed that transaction's last records. A read_committed consumer passes the high
+     * watermark once every transaction below it is decided; one left open by a killed producer is
+     * aborted by the coordinator within its transaction timeout.
+     */
     public static void readCommitted(KafkaConnection kafka, String topic,
                                      java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
@@ -139,13 +149,25 @@ public final class Reconciler {
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            // Under read_committed these are the last stable offsets: all that is committed.
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            Map<TopicPartition, Long> end = highWatermarks(kafka, parts);
+            long deadline = System.nanoTime() + UNDECIDED_TIMEOUT.toNanos();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot read " + topic + " to its end: a transaction on it was "
+                            + "still undecided after " + UNDECIDED_TIMEOUT.toSeconds() + " s");
+                }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
                     each.accept(r);
                 }
             }
+        }
+    }
+
+    private static Map<TopicPartition, Long> highWatermarks(KafkaConnection kafka, List<TopicPartition> parts) {
+        try (KafkaConsumer<byte[], byte[]> uncommitted = new KafkaConsumer<>(kafka.clientProperties(Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted")), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            return uncommitted.endOffsets(parts);
         }
     }
 }

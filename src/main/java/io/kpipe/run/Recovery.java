@@ -10,22 +10,24 @@ import java.util.List;
  * before the fault; the pipeline has recovered when the lag is back under that line. The time
  * counts from the fault to the end of the last second over the line, up to the next fault (then
  * that fault takes over). 0 means the fault never put the pipeline a second behind; null, that it
- * had not recovered when the run ended.
+ * had not recovered when the run ended. A run that drained has recovered by the time the drain
+ * ended, even if the last sample, taken up to a second before, was still behind.
  */
 final class Recovery {
     private Recovery() {}
 
-    static List<ChaosRunner.Done> of(List<ChaosRunner.Done> events, List<Sample> timeline) {
+    /** {@code drainedAtS}: when the drain ended, seconds from the start; null if the run did not drain. */
+    static List<ChaosRunner.Done> of(List<ChaosRunner.Done> events, List<Sample> timeline, Double drainedAtS) {
         List<ChaosRunner.Done> out = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             ChaosRunner.Done e = events.get(i);
             double until = i + 1 < events.size() ? events.get(i + 1).atS() : Double.MAX_VALUE;
-            out.add(e.withRecovery(e.error() != null ? null : recoveredAfter(e.atS(), until, timeline)));
+            out.add(e.withRecovery(e.error() != null ? null : recoveredAfter(e.atS(), until, timeline, drainedAtS)));
         }
         return out;
     }
 
-    static Double recoveredAfter(double atS, double untilS, List<Sample> timeline) {
+    static Double recoveredAfter(double atS, double untilS, List<Sample> timeline, Double drainedAtS) {
         Sample before = null;
         for (Sample s : timeline) {
             if (s.tS() <= atS) {
@@ -47,7 +49,7 @@ final class Recovery {
             return 0.0;
         }
         if (lastBehind == last && untilS == Double.MAX_VALUE) {
-            return null;
+            return drainedAtS == null ? null : Math.round((Math.max(drainedAtS, lastBehind.tS()) - atS) * 10) / 10.0;
         }
         return Math.round((lastBehind.tS() + 1 - atS) * 10) / 10.0;
     }

@@ -49,7 +49,20 @@ public record RunSummary(
         @JsonProperty("alerts") long alerts,
         @JsonProperty("ingested") long ingested,
         @JsonUnwrapped SetAside setAside,
+        @JsonUnwrapped Pace pace,
         @JsonUnwrapped Sink sink) {
+
+    /**
+     * How the run went in time: the second its {@link SteadyState steady state} began (counted from
+     * the start of sending; null: never), the latency percentiles from then on (null: never steady),
+     * and the share of the whole machine's CPU that was busy while the generator sent (null: no
+     * {@code /proc/stat}); what was left is the run's headroom.
+     */
+    public record Pace(@JsonProperty("steady_from_s") Long steadyFromS,
+                       @JsonProperty("latency_steady_ms") Latency latencySteadyMs,
+                       @JsonProperty("machine_cpu_busy") Double machineCpuBusy) {
+        public static final Pace UNKNOWN = new Pace(null, null, null);
+    }
 
     /**
      * Dead letters beyond late and invalid ones (both included in {@code dlq}), and the records
@@ -117,6 +130,8 @@ public record RunSummary(
                   output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s%s
                   alerts      %,d%s%s
                   latency     p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (sent -> aggregated)
+                  steady      %s
+                  headroom    %s
                   lost %,d, duplicated %,d (windows checked one by one: %,d wrong): %s""",
                 aggregated + late + dlq, durationS, throughputPerS, guarantee, brokers, partitions, threads,
                 processors == 0 ? "" : " in each of " + processors + " processor processes",
@@ -132,8 +147,24 @@ public record RunSummary(
                 sink == null ? "" : String.format(Locale.ROOT, "%n  sink        sink_rejected %,d (%,d windows with counts "
                         + "summing to %,d, %,d alerts; in the table sink_rejects)", sink.rejected(), sink.rejectedWindows(),
                         sink.rejectedCountSum(), sink.rejectedAlerts()),
-                latencyMs.p50(), latencyMs.p99(), latencyMs.p999(), latencyMs.max(),
+                latencyMs.p50(), latencyMs.p99(), latencyMs.p999(), latencyMs.max(), steadyLine(), headroomLine(),
                 lost, duplicated, windowsWrong, ok() ? "OK" : "FAILED");
+    }
+
+    private String steadyLine() {
+        if (pace.steadyFromS() == null) {
+            return String.format(Locale.ROOT, "never (lag under 1 s of data and p99 under %d ms for %d s in a row)",
+                    SteadyState.P99_MS, SteadyState.HOLD_S);
+        }
+        Latency l = pace.latencySteadyMs();
+        return String.format(Locale.ROOT, "from %d s: p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms",
+                pace.steadyFromS(), l.p50(), l.p99(), l.p999(), l.max());
+    }
+
+    private String headroomLine() {
+        Double busy = pace.machineCpuBusy();
+        return busy == null ? "unknown (no /proc/stat)" : String.format(Locale.ROOT,
+                "the machine's CPU was %.0f%% busy while sending: %.0f%% left", busy * 100, (1 - busy) * 100);
     }
 
     /** A builder: every count named at the call site. All are required but {@code sink} (none). */
@@ -169,6 +200,7 @@ public record RunSummary(
         private Long alerts;
         private Long ingested;
         private SetAside setAside;
+        private Pace pace = Pace.UNKNOWN;
         private Sink sink;
 
         private Builder() {}
@@ -308,6 +340,12 @@ public record RunSummary(
             return this;
         }
 
+        /** Steady state and headroom; not set: {@link Pace#UNKNOWN}. */
+        public Builder pace(Pace pace) {
+            this.pace = Objects.requireNonNull(pace, "pace");
+            return this;
+        }
+
         /** What the sink's tables hold; not set (null): the run had no sink. */
         public Builder sink(Sink sink) {
             this.sink = sink;
@@ -325,7 +363,7 @@ public record RunSummary(
                     required(guarantee, "guarantee"), required(threads, "threads"), required(sensors, "sensors"),
                     required(rateTarget, "rateTarget"), required(processors, "processors"),
                     required(standbys, "standbys"), required(chaos, "chaos"), required(alerts, "alerts"),
-                    required(ingested, "ingested"), required(setAside, "setAside"), sink);
+                    required(ingested, "ingested"), required(setAside, "setAside"), pace, sink);
         }
 
         private static <T> T required(T value, String name) {

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kpipe.chaos.ChaosSpec;
 import io.kpipe.config.BenchConfig;
 import io.kpipe.config.ProcessorConfig.Guarantee;
+import io.kpipe.run.RunSummary;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -109,5 +112,51 @@ class BenchIT {
             assertThat(rep.trials().get(0).rate()).isEqualTo(5_000);
         });
         assertThat(r.latencyP99Ms()).isNotNull();
+        // Whether a repeat turned steady is the machine's; that each is counted once, either way, is not.
+        long steady = r.repeats().stream().filter(rep -> rep.trials().get(0).summary().pace().steadyFromS() != null).count();
+        assertThat(r.neverSteady()).isEqualTo(2 - steady);
+        assertThat(r.steadyFromS() == null).isEqualTo(steady == 0);
+        assertThat(r.recoveredAfterS()).isNull();
+    }
+
+    @Test
+    void shouldRunChildProcessorsWithFaultsAndReportTheTimeToRecover() throws Exception {
+        BenchConfig c = BenchConfig.builder()
+                .scenario(BenchConfig.Scenario.STEADY)
+                .guarantee(Guarantee.EXACTLY_ONCE_V2)
+                .brokers(1)
+                .partitions(4)
+                .threads(1)
+                .sensors(200)
+                .rate(5_000)
+                .duration(Duration.ofSeconds(10))
+                .warmup(Duration.ofSeconds(1))
+                .window(Duration.ofSeconds(3))
+                .startRate(1)
+                .step(1)
+                .repeat(1)
+                .yardstickRecords(20_000)
+                .outDir(dir)
+                .processors(2)
+                .chaos(ChaosSpec.parse("kill-processor:2@4s"))
+                .build();
+
+        StringWriter log = new StringWriter();
+        BenchResult r = new Benchmark(c, new PrintWriter(log, true)).run();
+        Report.write(r, dir);
+
+        assertThat(r.valid()).as(log.toString()).isTrue();
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicated()).isZero();
+        RunSummary s = r.repeats().get(0).trials().get(0).summary();
+        assertThat(s.processors()).isEqualTo(2);
+        assertThat(s.chaos()).singleElement().satisfies(d -> {
+            assertThat(d.event()).isEqualTo("kill-processor:2@4s");
+            assertThat(d.error()).isNull();
+            assertThat(d.recoveredAfterS()).isNotNull();   // drained at the end, so recovered by then
+        });
+        assertThat(r.recoveredAfterS().median()).isEqualTo(s.chaos().get(0).recoveredAfterS());
+        assertThat(r.settings()).containsEntry("processors", 2).containsEntry("chaos", List.of("kill-processor:2@4s"));
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("first 2 min: lag (points)");
     }
 }

@@ -1,0 +1,52 @@
+package io.kpipe.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunSummaryTest {
+    @TempDir
+    Path dir;
+
+    private static RunSummary.Builder aRun() {
+        return RunSummary.builder().produced(1000).producedValid(990).producedInvalid(10).sendFailed(0)
+                .aggregated(990).windows(20).dlq(10).late(0).lost(0).duplicated(0).windowsWrong(0).drained(true)
+                .durationS(12.0).throughputPerS(83).latencyMs(new RunSummary.Latency(40, 900, 1200, 1500))
+                .brokers(1).partitions(12).guarantee("exactly_once_v2").threads(2).sensors(10).rateTarget("333333")
+                .processors(0).standbys(0).chaos(List.of()).alerts(0).ingested(0).setAside(RunSummary.SetAside.NONE);
+    }
+
+    @Test
+    void shouldSayWhenTheRunTurnedSteadyItsLatencyFromThenOnAndTheHeadroom() throws Exception {
+        RunSummary s = aRun().pace(new RunSummary.Pace(7L, new RunSummary.Latency(20, 180, 300, 410), 0.62)).build();
+        assertThat(s.describe().lines())
+                .contains("  latency     p50 40 ms, p99 900 ms, p99.9 1200 ms, max 1500 ms (sent -> aggregated)",
+                        "  steady      from 7 s: p50 20 ms, p99 180 ms, p99.9 300 ms, max 410 ms",
+                        "  headroom    the machine's CPU was 62% busy while sending: 38% left");
+        Path json = dir.resolve("s.json");
+        s.writeJson(json);
+        JsonNode n = new ObjectMapper().readTree(Files.readString(json));
+        assertThat(n.get("steady_from_s").asLong()).isEqualTo(7);
+        assertThat(n.get("latency_steady_ms").get("p99").asLong()).isEqualTo(180);
+        assertThat(n.get("machine_cpu_busy").asDouble()).isEqualTo(0.62);
+    }
+
+    @Test
+    void shouldSayWhenTheRunNeverTurnedSteady() throws Exception {
+        RunSummary s = aRun().build();
+        assertThat(s.describe().lines())
+                .contains("  steady      never (lag under 1 s of data and p99 under 500 ms for 10 s in a row)",
+                        "  headroom    unknown (no /proc/stat)");
+        Path json = dir.resolve("s.json");
+        s.writeJson(json);
+        JsonNode n = new ObjectMapper().readTree(Files.readString(json));
+        assertThat(n.get("steady_from_s").isNull()).isTrue();
+        assertThat(n.get("latency_steady_ms").isNull()).isTrue();
+    }
+}
