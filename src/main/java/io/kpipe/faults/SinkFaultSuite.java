@@ -5,7 +5,6 @@ import io.kpipe.config.ClusterConfig;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.TopicSettings;
 import io.kpipe.model.WindowResult;
-import io.kpipe.model.WindowResultSerde;
 import io.kpipe.topics.Connectivity;
 import io.kpipe.sink.EmbeddedDatabase;
 import io.kpipe.sink.PostgresSink;
@@ -25,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * {@code kpipe faults --suite sink}: the PostgreSQL sink under database outages, rebalances and bad
@@ -150,7 +150,7 @@ public final class SinkFaultSuite {
 
     /** Updates {@code from..to} of every sensor's 3 windows; new windows join in later rounds. */
     private static void rounds(KafkaProducer<byte[], byte[]> p, Topics topics, int from, int to) {
-        WindowResultSerde serde = new WindowResultSerde();
+        Serializer<WindowResult> serde = topics.aggregates().valueSerde().serializer();
         long w0 = 1_764_000_000_000L;
         for (int round = from; round <= to; round++) {
             for (int s = 0; s < SENSORS; s++) {
@@ -164,14 +164,14 @@ public final class SinkFaultSuite {
         p.flush();
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> p, Topics topics, WindowResultSerde serde, WindowResult w) {
+    private static void send(KafkaProducer<byte[], byte[]> p, Topics topics, Serializer<WindowResult> serde, WindowResult w) {
         p.send(new ProducerRecord<>(topics.aggregates().name(), WindowResult.key(w.sensor(), w.windowStart())
                 .getBytes(StandardCharsets.UTF_8), serde.serialize(null, w)));
     }
 
     /** What a hostile producer could write to points-agg-1m: rows PostgreSQL refuses, and bytes that are not JSON. */
     private static void bad(KafkaProducer<byte[], byte[]> p, Topics topics) {
-        WindowResultSerde serde = new WindowResultSerde();
+        Serializer<WindowResult> serde = topics.aggregates().valueSerde().serializer();
         long w0 = 1_764_000_000_000L;
         send(p, topics, serde, new WindowResult("s\0nul", "site-1", "C", w0, w0 + 60_000, 1, 1, 1, 1, 1, 0, w0, w0));
         long far = 10_000_000_000_000_000L;

@@ -1,7 +1,7 @@
 package io.kpipe.process;
 
 import io.kpipe.model.Device;
-import io.kpipe.model.JsonSerde;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,11 +14,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * entry cannot stop the pipeline.
  */
 final class DeviceLoader implements Processor<String, byte[], Void, Void> {
-    private final JsonSerde<Device> serde = new JsonSerde<>(Device.class);
+    private final Deserializer<Device> devices;
     private final ProcessingStats stats;
     private KeyValueStore<String, Device> store;
 
-    DeviceLoader(ProcessingStats stats) {
+    /** {@code devices}: the value deserializer of the catalog's devices topic. */
+    DeviceLoader(Deserializer<Device> devices, ProcessingStats stats) {
+        this.devices = devices;
         this.stats = stats;
     }
 
@@ -39,7 +41,7 @@ final class DeviceLoader implements Processor<String, byte[], Void, Void> {
         }
         Device d;
         try {
-            d = serde.deserialize(null, record.value());
+            d = devices.deserialize(null, record.value());
         } catch (RuntimeException e) {
             stats.recordDeviceRejected();
             return;

@@ -1,9 +1,6 @@
 package io.kpipe.process;
 
 import io.kpipe.config.ProcessorConfig;
-import io.kpipe.model.Alert;
-import io.kpipe.model.Device;
-import io.kpipe.model.JsonSerde;
 import io.kpipe.topics.Topics;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,22 +45,24 @@ public final class PointTopology {
     public static Topology build(ProcessorConfig config, ProcessingStats stats, LiveWindows live) {
         Topics topics = Topics.withPrefix(config.topicPrefix());
         Topology topology = new Topology(new TopologyConfig(new StreamsConfig(streamsProperties(config))));
-        topology.addSource("points", Serdes.Bytes().deserializer(), Serdes.ByteArray().deserializer(),
-                topics.points().name());
+        topology.addSource("points", topics.points().keySerde().deserializer(),
+                topics.points().valueSerde().deserializer(), topics.points().name());
         topology.addProcessor("aggregate", () -> new PointAggregator(config, stats, live, AGGREGATE_STORE), "points");
         topology.addStateStore(WindowAggregateStore.builder(AGGREGATE_STORE,
                 config.windowSize().toMillis(), config.grace().toMillis()), "aggregate");
         topology.addSink(AGGREGATES_SINK, topics.aggregates().name(), topics.aggregates().keySerde().serializer(),
                 topics.aggregates().valueSerde().serializer(), "aggregate");
-        topology.addSink(DLQ_SINK, topics.deadLetters().name(), Serdes.Bytes().serializer(),
-                Serdes.ByteArray().serializer(), "aggregate");
-        topology.addSink(ALERTS_SINK, topics.alerts().name(), Serdes.String().serializer(),
-                new JsonSerde<>(Alert.class).serializer(), "aggregate");
-        // The registry, whole on every instance (a global store), filled from the compacted topic.
+        topology.addSink(DLQ_SINK, topics.deadLetters().name(), topics.deadLetters().keySerde().serializer(),
+                topics.deadLetters().valueSerde().serializer(), "aggregate");
+        topology.addSink(ALERTS_SINK, topics.alerts().name(), topics.alerts().keySerde().serializer(),
+                topics.alerts().valueSerde().serializer(), "aggregate");
+        // The registry, whole on every instance (a global store), filled from the compacted topic. The
+        // loader reads the values as bytes and decodes them itself, so that a record that is not a
+        // Device is counted and skipped instead of failing the global thread.
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DEVICES_STORE),
-                                Serdes.String(), new JsonSerde<>(Device.class)).withLoggingDisabled(),
-                "devices", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.devices().name(),
-                "devices-loader", () -> new DeviceLoader(stats));
+                                topics.devices().keySerde(), topics.devices().valueSerde()).withLoggingDisabled(),
+                "devices", topics.devices().keySerde().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.devices().name(), "devices-loader", () -> new DeviceLoader(topics.devices().valueSerde().deserializer(), stats));
         return topology;
     }
 

@@ -65,8 +65,9 @@ public record RunSummary(
     }
 
     /**
-     * Dead letters beyond late and invalid ones (both included in {@code dlq}), and the records
-     * other producers wrote to {@code points} ({@link Books}).
+     * Dead letters beyond invalid ones (included in {@code dlq}, as invalid ones are; late ones are
+     * counted apart, in {@code late}), and the records other producers wrote to {@code points}
+     * ({@link Books}).
      */
     public record SetAside(@JsonProperty("future") long future,
                            @JsonProperty("overflow") long overflow,
