@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * What {@code kpipe bench} writes to {@code results.json}. {@code steady_from_s}: when each repeat's
  * deciding trial turned steady (over the repeats that did; {@code never_steady} counts the others);
- * {@code recovered_after_s}: with {@code --chaos}, the time to recover from each fault of every repeat.
+ * {@code recovered_after_s}: with {@code --chaos}, the time to recover from each fault of every repeat
+ * that recovered ({@code never_recovered} counts those that had not when the run ended).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BenchResult(
@@ -24,6 +25,7 @@ public record BenchResult(
         @JsonProperty("steady_from_s") Stats steadyFromS,
         @JsonProperty("never_steady") int neverSteady,
         @JsonProperty("recovered_after_s") Stats recoveredAfterS,
+        @JsonProperty("never_recovered") int neverRecovered,
         @JsonProperty("yardstick_records_per_s") Stats yardstick,
         @JsonProperty("ratio_to_yardstick") Double ratio,
         @JsonProperty("lost") long lost,

@@ -138,11 +138,14 @@ public final class Benchmark {
         Double ratio = config.scenario() == BenchConfig.Scenario.MAX ? points.median() / yard.median() : null;
         double[] steadyFrom = deciding.stream().map(t -> t.summary().pace().steadyFromS()).filter(Objects::nonNull)
                 .mapToDouble(Long::doubleValue).toArray();
-        double[] recovered = deciding.stream().flatMap(t -> t.summary().chaos().stream())
-                .filter(d -> d.recoveredAfterS() != null).mapToDouble(ChaosRunner.Done::recoveredAfterS).toArray();
+        List<ChaosRunner.Done> faults = deciding.stream().flatMap(t -> t.summary().chaos().stream())
+                .filter(d -> d.error() == null && !d.action().equals("resume-broker")).toList();
+        double[] recovered = faults.stream().filter(d -> d.recoveredAfterS() != null)
+                .mapToDouble(ChaosRunner.Done::recoveredAfterS).toArray();
         return new BenchResult(config.scenario().name().toLowerCase(Locale.ROOT), started, Machine.describe(),
                 settings(), repeats, points, p50, p99, steadyFrom.length == 0 ? null : BenchResult.Stats.of(steadyFrom),
                 deciding.size() - steadyFrom.length, recovered.length == 0 ? null : BenchResult.Stats.of(recovered),
+                faults.size() - recovered.length,
                 yard, ratio, lost, dup, valid);
     }
 

@@ -48,7 +48,7 @@ public final class Report {
                 r.latencyP50Ms() == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f",
                         r.latencyP50Ms().median(), r.latencyP99Ms().median()),
                 stats(r.steadyFromS()) + (r.neverSteady() == 0 ? "" : "; never in " + r.neverSteady()),
-                r.recoveredAfterS() == null ? "-" : stats(r.recoveredAfterS()),
+                stats(r.recoveredAfterS()) + (r.neverRecovered() == 0 ? "" : "; never in " + r.neverRecovered()),
                 r.yardstick() == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.yardstick().median()),
                 r.ratio() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.ratio()),
                 r.lost(), r.duplicated(), r.valid() ? "yes" : "NO"));

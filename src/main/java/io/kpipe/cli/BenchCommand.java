@@ -86,8 +86,9 @@ final class BenchCommand implements Callable<Integer> {
     int processors;
 
     @Option(names = "--chaos", paramLabel = "SPEC",
-            description = "Faults in every trial of --scenario steady, as kpipe run --chaos (e.g. kill-processor@40s "
-                    + "with --processors 2); the report gives the time to recover from each.")
+            description = "Processor faults in every trial of --scenario steady, as kpipe run --chaos: kill-processor[:ID]@T, "
+                    + "restart-processor[:ID]@T, with --processors N (e.g. kill-processor@40s with --processors 2); "
+                    + "the report gives the time to recover from each. Broker faults: kpipe run --chaos or kpipe faults.")
     String chaos;
 
     @Option(names = "--out", defaultValue = "bench-results", description = "Results directory (default ${DEFAULT-VALUE}).")
@@ -127,6 +128,8 @@ final class BenchCommand implements Callable<Integer> {
                 .processors(processors)
                 .chaos(io.kpipe.chaos.ChaosSpec.parse(chaos))
                 .build();
+        // A trial's cluster is started by the bench, not by the trial's run: only processor faults apply.
+        io.kpipe.chaos.ChaosRunner.validate(config.chaos(), 0, config.processors(), config.duration());
         var o = spec.commandLine().getOut();
         BenchResult r = new Benchmark(config, o).run();
         Report.write(r, dir);

@@ -340,6 +340,8 @@ public final class PipelineRun {
             }
             live.phase("draining");
             drained = new Drain(admin, group, topics.points().name()).await(config.drainTimeout(), vitals);
+            // The processor has caught up: the end of a fault's effect (the sink's catch-up is the sink's).
+            drainedAtS = drained ? (System.nanoTime() - start) / 1e9 : null;
             if (sink != null) {
                 // The sink has written everything once its group has committed the end of both topics.
                 boolean written = new Drain(admin, sink.group(), topics.aggregates().name()).await(config.drainTimeout(), vitals)
@@ -351,7 +353,6 @@ public final class PipelineRun {
                 }
                 drained &= written;
             }
-            drainedAtS = drained ? (System.nanoTime() - start) / 1e9 : null;
             timeline = progress.samples();
             live.phase("done");
             latency = config.warmup().isZero() ? stats.totalLatency() : progress.afterWarmup();

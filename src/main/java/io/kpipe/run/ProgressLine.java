@@ -76,7 +76,9 @@ final class ProgressLine implements AutoCloseable {
         Sample s = new Sample(elapsed, Math.round((in - lastIn) / secs), Math.round((processed - lastOut) / secs),
                 Math.max(0, in - processed), pct(h, 50), pct(h, 99));
         samples.add(s);
-        boolean steadyNow = steady.add(s, h);
+        // Steady state is reached while sending: the drain's seconds (no input, then nothing left) cannot
+        // make a run steady, but once it is, their latencies belong to the steady state's.
+        boolean steadyNow = (elapsed <= total.toSeconds() || steady.reachedAtS() >= 0) && steady.add(s, h);
         if (live != null) {
             live.add(s, stats.invalid(), stats.alerts());
         }

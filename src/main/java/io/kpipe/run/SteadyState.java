@@ -36,7 +36,7 @@ final class SteadyState {
             return false;
         }
         long oneSecond = ratePerS > 0 ? ratePerS : Math.max(1, s.inPerS());
-        if (s.lag() > oneSecond || ProgressLine.pct(interval, 99) >= P99_MS) {
+        if (s.lag() > oneSecond || interval.getTotalCount() == 0 || ProgressLine.pct(interval, 99) >= P99_MS) {
             pending.clear();
             firstSteadyS = -1;
             return false;

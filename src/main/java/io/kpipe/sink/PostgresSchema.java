@@ -3,9 +3,12 @@ package io.kpipe.sink;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sink's tables, created if missing and migrated if older. Times are {@code timestamptz}; the
@@ -20,6 +23,7 @@ import java.util.List;
  * </ul>
  */
 final class PostgresSchema {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresSchema.class);
     /**
      * Room left free in each page of {@code sensor_agg_1m}, in percent filled: a window's row is
      * updated once per processor commit while the window is open (about 60 times), and an update
@@ -88,8 +92,25 @@ final class PostgresSchema {
                 return;
             }
         }
+        // Only the table's owner may set it, and it waits for a lock that a long vacuum may hold: a sink
+        // that cannot set it runs on with full pages (slower updates), as it did before.
+        Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
         try (Statement s = c.createStatement()) {
+            s.execute("SET lock_timeout = '5s'");
             s.execute("ALTER TABLE sensor_agg_1m SET (fillfactor = " + AGGREGATES_FILLFACTOR + ")");
+            s.execute("RESET lock_timeout");
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState()) && !"55P03".equals(e.getSQLState())) {
+                throw e;
+            }
+            if (sp != null) {
+                c.rollback(sp);
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("RESET lock_timeout");
+            }
+            LOG.warn("sensor_agg_1m keeps full pages (its fillfactor could not be set: {}); window updates are slower",
+                    e.getMessage());
         }
     }
 

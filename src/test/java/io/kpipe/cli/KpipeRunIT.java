@@ -63,11 +63,11 @@ class KpipeRunIT {
         assertThat(s.get("throughput_per_s").asDouble()).isPositive();
         assertThat(s.get("latency_ms").fieldNames()).toIterable().containsExactly("p50", "p99", "p999", "max");
         assertThat(s.get("duration_s").asDouble()).isGreaterThanOrEqualTo(6.0);
-        // When a 6 s run turns steady depends on the machine; that the summary says it, and the headroom, does not.
-        assertThat(s.has("steady_from_s")).isTrue();
+        // Steady state needs 10 steady seconds while sending: a 6 s run cannot have them, however fast.
+        assertThat(s.get("steady_from_s").isNull()).isTrue();
+        assertThat(s.get("latency_steady_ms").isNull()).isTrue();
         assertThat(s.get("machine_cpu_busy").asDouble()).isBetween(0.0, 1.0);
-        assertThat(text).containsPattern("(?m)^  steady      (never \\(lag under 1 s of data and p99 under 500 ms for 10 s "
-                + "in a row\\)|from \\d+ s: p50 \\d+ ms, p99 \\d+ ms, p99\\.9 \\d+ ms, max \\d+ ms)$")
+        assertThat(text).contains("  steady      never (lag under 1 s of data and p99 under 500 ms for 10 s in a row)")
                 .containsPattern("(?m)^  headroom    the machine's CPU was \\d+% busy while sending: \\d+% left$");
     }
 }

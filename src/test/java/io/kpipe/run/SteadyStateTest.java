@@ -70,4 +70,18 @@ class SteadyStateTest {
         assertThat(behind.reachedAtS()).isEqualTo(-1);
         assertThat(behind.latencies().getTotalCount()).isZero();
     }
+
+    @Test
+    void shouldNotCountASecondWithNoLatencyAsSteady() {
+        SteadyState steady = new SteadyState(1000);
+        for (int t = 1; t <= 10; t++) {
+            assertThat(steady.add(new Sample(t, 0, 0, 0, 0, 0), latencies())).isFalse();
+        }
+        assertThat(steady.reachedAtS()).isEqualTo(-1);
+        for (int t = 11; t <= 19; t++) {
+            steady.add(second(t, 0), latencies(5));
+        }
+        steady.add(second(20, 0), latencies());   // nothing came out in the 20th second
+        assertThat(steady.reachedAtS()).isEqualTo(-1);
+    }
 }
