@@ -2,9 +2,9 @@ package io.kpipe.process;
 
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.lifecycle.TempDir;
 import io.kpipe.model.BinaryPoint;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -27,7 +27,12 @@ public final class UniqueIdFlood {
     public static void main(String[] args) throws Exception {
         long total = Long.parseLong(args[0]);
         int perMinute = Integer.parseInt(args[1]);
-        Path state = Files.createTempDirectory("kpipe-flood-");
+        try (TempDir state = new TempDir("kpipe-flood-")) {
+            flood(total, perMinute, state.path());
+        }
+    }
+
+    private static void flood(long total, int perMinute, Path state) {
         ProcessorConfig config = ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", state, 1);
         ProcessingStats stats = new ProcessingStats();
         LiveWindows live = new LiveWindows();
