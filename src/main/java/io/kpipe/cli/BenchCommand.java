@@ -129,6 +129,13 @@ final class BenchCommand implements Callable<Integer> {
                 .chaos(io.kpipe.chaos.ChaosSpec.parse(chaos))
                 .build();
         // A trial's cluster is started by the bench, not by the trial's run: only processor faults apply.
+        for (var e : config.chaos()) {
+            if (e.action() != io.kpipe.config.ChaosEvent.Action.KILL_PROCESSOR
+                    && e.action() != io.kpipe.config.ChaosEvent.Action.RESTART_PROCESSOR) {
+                throw new io.kpipe.config.UsageException("--chaos", "'" + e + "': kpipe bench injects processor faults only "
+                        + "(kill-processor, restart-processor); for broker faults use kpipe run --chaos or kpipe faults");
+            }
+        }
         io.kpipe.chaos.ChaosRunner.validate(config.chaos(), 0, config.processors(), config.duration());
         var o = spec.commandLine().getOut();
         BenchResult r = new Benchmark(config, o).run();

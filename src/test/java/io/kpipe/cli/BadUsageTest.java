@@ -27,6 +27,9 @@ class BadUsageTest {
                 Arguments.of(new String[] {"run", "--guarantee", "maybe"},
                         "kpipe run: Invalid value for option '--guarantee': 'maybe' is not a guarantee; use exactly_once_v2 or at_least_once (see --help)"),
                 Arguments.of(new String[] {"run", "--brokers", "0"}, "kpipe run: --brokers: must be 1..9, got 0"),
+                Arguments.of(new String[] {"bench", "--scenario", "steady", "--chaos", "kill-broker@10s"},
+                        "kpipe bench: --chaos: 'kill-broker@10s': kpipe bench injects processor faults only "
+                                + "(kill-processor, restart-processor); for broker faults use kpipe run --chaos or kpipe faults"),
                 Arguments.of(new String[] {"run", "-X", "processing.guarantee=at_least_once"},
                         "kpipe run: processing.guarantee: cannot be set with -X or --kafka-config: kpipe's books depend on it; use --guarantee exactly_once_v2|at_least_once"),
                 Arguments.of(new String[] {"sink", "postgres", "--bootstrap-servers", "127.0.0.1:1", "--jdbc-url",
