@@ -60,9 +60,10 @@ final class GenerateCommand implements Callable<Integer> {
             Generator g = resources.add(new Generator(config));
             r = g.run();
         }
-        spec.commandLine().getOut().printf(Locale.ROOT, "sent %,d points in %.1f s (%,.0f/s): valid %,d (of which late %,d), invalid %,d, send failed %,d%n",
+        spec.commandLine().getOut().printf(Locale.ROOT, "sent %,d points in %.1f s (%,.0f/s): valid %,d (of which late %,d), invalid %,d, send failed %,d%s%n",
                 r.produced(), r.elapsed().toMillis() / 1000.0, r.produced() / Math.max(0.001, r.elapsed().toMillis() / 1000.0),
-                r.valid(), r.lateIntended(), r.invalid(), r.sendFailed());
+                r.valid(), r.lateIntended(), r.invalid(), r.sendFailed(), r.notSent() == 0 ? ""
+                        : String.format(Locale.ROOT, "; behind schedule at the end, not sent %,d (catches up at most 10%% above the rate)", r.notSent()));
         return r.sendFailed() == 0 ? Main.OK : Main.FAILED;
     }
 }

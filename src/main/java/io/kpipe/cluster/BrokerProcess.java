@@ -20,9 +20,18 @@ import java.util.concurrent.TimeUnit;
  * Its console output and log go to files in its directory, never to the user's terminal.
  */
 public final class BrokerProcess {
-    /** Heap and GC for a broker sharing a 2-core machine; {@code KPIPE_BROKER_JAVA_OPTS} adds to them. */
+    /**
+     * Heap, GC and JIT for a broker sharing a 2-core machine; {@code KPIPE_BROKER_JAVA_OPTS} adds to
+     * them (a later {@code -XX} wins, so {@code -XX:TieredStopAtLevel=4} brings C2 back).
+     *
+     * <p>C1 only ({@code TieredStopAtLevel=1}): a broker's work at these rates is system calls,
+     * copies and CRC32C (an intrinsic in every tier), so C2's optimisations buy it little, while its
+     * compilations took 20-30% of a core in the first minute, when the processor needs the CPU most.
+     * Measured in cold {@code kpipe run}s (docs/performance.md, "Cold start"): steady state earlier,
+     * and no more CPU while steady.
+     */
     static final List<String> JVM_OPTIONS = List.of(
-            "-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+            "-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:TieredStopAtLevel=1",
             "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
 
     /** A broker whose parent died halts 15 s after it began its shutdown (BrokerMain); then the watchdog kills. */

@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The load generator: binary points for sensors {@code s-0 .. s-(K-1)}, event time now, at a fixed
  * rate or as fast as the cluster takes them, with malformed and late points mixed in on demand.
+ * At a fixed rate it catches up at most 10% above it after falling behind, never in a burst ({@link Pacer}).
  *
  * <p>Usage: {@code try (Generator g = new Generator(config)) { GeneratorResult r = g.run(); }}
  *
@@ -81,6 +82,7 @@ public final class Generator implements AutoCloseable {
         long endNanos = config.bounded() ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
         long limit = config.bounded() ? config.points() : Long.MAX_VALUE;
         Slice slice = new Slice();
+        Pacer pacer = config.rate() == GeneratorConfig.MAX_RATE ? null : new Pacer(config.rate(), startNanos);
         try {
             long sent = 0;
             while (sent < limit && !stopRequested) {
@@ -88,9 +90,7 @@ public final class Generator implements AutoCloseable {
                 if (now >= endNanos) {
                     break;
                 }
-                long allowed = config.rate() == GeneratorConfig.MAX_RATE
-                        ? SLICE
-                        : Math.min(SLICE, (now - startNanos) * config.rate() / 1_000_000_000L + 1 - sent);
+                long allowed = pacer == null ? SLICE : pacer.allowed(now, SLICE);
                 if (allowed <= 0) {
                     LockSupport.parkNanos(200_000);
                     continue;
@@ -98,6 +98,9 @@ public final class Generator implements AutoCloseable {
                 allowed = Math.min(allowed, limit - sent);
                 slice.send((int) allowed, System.currentTimeMillis());
                 sent += allowed;
+                if (pacer != null) {
+                    pacer.sent(allowed);
+                }
             }
             producer.flush();
         } catch (IllegalStateException closed) {
@@ -107,6 +110,7 @@ public final class Generator implements AutoCloseable {
             }
         }
         return new GeneratorResult(valid.acked() + late.acked(), invalid.acked(), late.acked(), failed.get(),
+                pacer == null || config.bounded() ? 0 : pacer.behind(Math.min(System.nanoTime(), endNanos)),
                 Duration.ofNanos(System.nanoTime() - startNanos), tally);
     }
 

@@ -358,7 +358,8 @@ public final class PipelineRun {
             latency = config.warmup().isZero() ? stats.totalLatency() : progress.afterWarmup();
             long steadyFrom = progress.steadyFromS();
             pace = new RunSummary.Pace(steadyFrom < 0 ? null : steadyFrom,
-                    steadyFrom < 0 ? null : latencyOf(progress.afterSteady()), Double.isNaN(busy) ? null : busy);
+                    steadyFrom < 0 ? null : latencyOf(progress.afterSteady()), Double.isNaN(busy) ? null : busy,
+                    sent.notSent());
         }
         stats.takeInterval();   // the last points' latencies into the total that /metrics shows
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -56,12 +56,15 @@ public record RunSummary(
      * How the run went in time: the second its {@link SteadyState steady state} began (counted from
      * the start of sending; null: never), the latency percentiles from then on (null: never steady),
      * and the share of the whole machine's CPU that was busy while the generator sent (null: no
-     * {@code /proc/stat}); what was left is the run's headroom.
+     * {@code /proc/stat}); what was left is the run's headroom. {@code generatorNotSent}: points the
+     * generator's schedule owed at the end that it had not sent (it catches up at most 10% above the
+     * rate, never in a burst); null when not known.
      */
     public record Pace(@JsonProperty("steady_from_s") Long steadyFromS,
                        @JsonProperty("latency_steady_ms") Latency latencySteadyMs,
-                       @JsonProperty("machine_cpu_busy") Double machineCpuBusy) {
-        public static final Pace UNKNOWN = new Pace(null, null, null);
+                       @JsonProperty("machine_cpu_busy") Double machineCpuBusy,
+                       @JsonProperty("generator_not_sent") Long generatorNotSent) {
+        public static final Pace UNKNOWN = new Pace(null, null, null, null);
     }
 
     /**
@@ -127,7 +130,7 @@ public record RunSummary(
     public String describe() {
         return String.format(Locale.ROOT, """
                 kpipe run: %,d points in %.1f s = %,.0f points/s end to end (%s, %d broker(s), %d partitions, %d thread(s)%s)
-                  produced    %,d (valid %,d, invalid %,d); send failed %,d%s
+                  produced    %,d (valid %,d, invalid %,d); send failed %,d%s%s
                   output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s%s
                   alerts      %,d%s%s
                   latency     p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (sent -> aggregated)
@@ -137,6 +140,8 @@ public record RunSummary(
                 aggregated + late + dlq, durationS, throughputPerS, guarantee, brokers, partitions, threads,
                 processors == 0 ? "" : " in each of " + processors + " processor processes",
                 produced, producedValid, producedInvalid, sendFailed,
+                pace.generatorNotSent() == null || pace.generatorNotSent() == 0 ? "" : String.format(Locale.ROOT,
+                        "; behind schedule at the end, not sent %,d (the generator catches up at most 10%% above the rate)", pace.generatorNotSent()),
                 ingested == 0 ? "" : String.format(Locale.ROOT, "; ingested over HTTP %,d", ingested),
                 aggregated, windows, late, dlq, setAside.equals(SetAside.NONE) ? "" : String.format(Locale.ROOT,
                         " (of them future %,d, overflow %,d); records from other producers %,d",

@@ -24,7 +24,7 @@ class RunSummaryTest {
 
     @Test
     void shouldSayWhenTheRunTurnedSteadyItsLatencyFromThenOnAndTheHeadroom() throws Exception {
-        RunSummary s = aRun().pace(new RunSummary.Pace(7L, new RunSummary.Latency(20, 180, 300, 410), 0.62)).build();
+        RunSummary s = aRun().pace(new RunSummary.Pace(7L, new RunSummary.Latency(20, 180, 300, 410), 0.62, 0L)).build();
         assertThat(s.describe().lines())
                 .contains("  latency     p50 40 ms, p99 900 ms, p99.9 1200 ms, max 1500 ms (sent -> aggregated)",
                         "  steady      from 7 s: p50 20 ms, p99 180 ms, p99.9 300 ms, max 410 ms",
@@ -35,6 +35,18 @@ class RunSummaryTest {
         assertThat(n.get("steady_from_s").asLong()).isEqualTo(7);
         assertThat(n.get("latency_steady_ms").get("p99").asLong()).isEqualTo(180);
         assertThat(n.get("machine_cpu_busy").asDouble()).isEqualTo(0.62);
+    }
+
+    @Test
+    void shouldSayHowManyPointsTheGeneratorGaveUpWhenItFellBehindItsSchedule() throws Exception {
+        RunSummary s = aRun().pace(new RunSummary.Pace(7L, new RunSummary.Latency(20, 180, 300, 410), 0.62, 41_250L))
+                .build();
+        assertThat(s.describe().lines()).anySatisfy(line -> assertThat(line).endsWith(
+                "; send failed 0; behind schedule at the end, not sent 41,250 (the generator catches up at most 10% above the rate)"));
+        Path json = dir.resolve("s.json");
+        s.writeJson(json);
+        assertThat(new ObjectMapper().readTree(Files.readString(json)).get("generator_not_sent").asLong())
+                .isEqualTo(41_250);
     }
 
     @Test
