@@ -61,7 +61,7 @@ public final class Benchmark {
         KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
         try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
             new TopicAdmin(admin).ensure(TopicAdmin.specs(Topics.withPrefix(prefix),
-                    new TopicSettings(prefix, config.partitions(), 0), config.brokers()));
+                    new TopicSettings(prefix, config.partitions(), 0, config.retention()), config.brokers()));
         }
         double rate = Yardstick.run(cluster.bootstrapServers(), Topics.withPrefix(prefix).points().name(), config.yardstickRecords());
         out.printf(Locale.ROOT, "yardstick: ProducerPerformance %,d records of %d bytes: %,.0f records/s%n",

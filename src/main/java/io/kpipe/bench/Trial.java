@@ -46,7 +46,7 @@ public record Trial(
         RunConfig rc = RunConfig.builder()
                 .cluster(ClusterConfig.ofBrokers(c.brokers()))
                 .bootstrapServers(bootstrap)
-                .topics(new TopicSettings(prefix, c.partitions(), 0))
+                .topics(new TopicSettings(prefix, c.partitions(), 0, c.retention()))
                 .guarantee(c.guarantee())
                 .threads(c.threads())
                 .duration(duration)

@@ -91,6 +91,9 @@ final class BenchCommand implements Callable<Integer> {
                     + "the report gives the time to recover from each. Broker faults: kpipe run --chaos or kpipe faults.")
     String chaos;
 
+    @Mixin
+    RetentionOption retention;
+
     @Option(names = "--out", defaultValue = "bench-results", description = "Results directory (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -127,6 +130,7 @@ final class BenchCommand implements Callable<Integer> {
                 .sink(sink)
                 .processors(processors)
                 .chaos(io.kpipe.chaos.ChaosSpec.parse(chaos))
+                .retention(retention.retention)
                 .build();
         // A trial's cluster is started by the bench, not by the trial's run: only processor faults apply.
         for (var e : config.chaos()) {

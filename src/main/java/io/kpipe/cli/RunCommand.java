@@ -72,6 +72,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     TopicPrefixOption topicPrefix;
 
+    @Mixin
+    RetentionOption retention;
+
     @Option(names = "--drain-timeout", defaultValue = "120s", converter = Converters.DurationConverter.class,
             description = "How long to wait for the processor to catch up after the generator stops (default ${DEFAULT-VALUE}).")
     Duration drainTimeout;
@@ -121,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
                 .cluster(new ClusterConfig(brokers, 0, dataDir, keepData))
                 .bootstrapServers(connection.bootstrapServers == null ? null : connection.connection().bootstrapServers())
                 .clientConfig(connection.clientConfig())
-                .topics(new TopicSettings(topicPrefix.prefix, partitions, 0))
+                .topics(new TopicSettings(topicPrefix.prefix, partitions, 0, retention.retention))
                 .guarantee(processing.guarantee)
                 .threads(processing.threads)
                 .duration(duration)

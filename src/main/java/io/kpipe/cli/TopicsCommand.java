@@ -17,7 +17,7 @@ final class TopicsCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Create every pipeline topic with explicit settings.",
-                    "Existing topics are checked; a mismatch is reported and the exit code is 1."})
+                    "Existing topics are checked, never altered; a mismatch is reported and the exit code is 1."})
     static final class Create implements Callable<Integer> {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -34,9 +34,12 @@ final class TopicsCommand {
         @Mixin
         TopicPrefixOption topicPrefix;
 
+        @Mixin
+        RetentionOption retention;
+
         @Override
         public Integer call() {
-            TopicSettings settings = new TopicSettings(topicPrefix.prefix, partitions, replication);
+            TopicSettings settings = new TopicSettings(topicPrefix.prefix, partitions, replication, retention.retention);
             var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {
                 int brokers = Connectivity.brokerCount(admin, kafka);

@@ -30,7 +30,8 @@ public record BenchConfig(
         Path outDir,
         boolean sink,
         int processors,
-        List<ChaosEvent> chaos) {
+        List<ChaosEvent> chaos,
+        Duration retention) {
 
     public enum Scenario { YARDSTICK, MAX, STEADY }
 
@@ -49,6 +50,7 @@ public record BenchConfig(
         UsageException.require(chaos.isEmpty() || scenario == Scenario.STEADY, "--chaos",
                 "is for --scenario steady (a fault at a fixed rate); got --scenario " + scenario.name().toLowerCase(java.util.Locale.ROOT));
         chaos = List.copyOf(chaos);
+        TopicSettings.requireRetention(retention);
     }
 
     /** Generator time of one trial of the max scenario. */
@@ -58,7 +60,8 @@ public record BenchConfig(
 
     /**
      * A builder: every setting named at the call site. All are required but {@code maxRate} (0: none),
-     * {@code sink} (off), {@code processors} (0) and {@code chaos} (none).
+     * {@code sink} (off), {@code processors} (0), {@code chaos} (none) and {@code retention}
+     * ({@link TopicSettings#DEFAULT_RETENTION}).
      */
     public static Builder builder() {
         return new Builder();
@@ -84,6 +87,7 @@ public record BenchConfig(
         private boolean sink;
         private int processors;
         private List<ChaosEvent> chaos = List.of();
+        private Duration retention = TopicSettings.DEFAULT_RETENTION;
 
         private Builder() {}
 
@@ -190,13 +194,20 @@ public record BenchConfig(
             return this;
         }
 
+        /** How long the topics of every trial keep records (the outputs: at least the trial and 10m more). */
+        public Builder retention(Duration retention) {
+            this.retention = retention;
+            return this;
+        }
+
         public BenchConfig build() {
             return new BenchConfig(required(scenario, "scenario"), required(guarantee, "guarantee"),
                     required(brokers, "brokers"), required(partitions, "partitions"), required(threads, "threads"),
                     required(sensors, "sensors"), required(rate, "rate"), required(duration, "duration"),
                     required(warmup, "warmup"), required(window, "window"), required(startRate, "startRate"),
                     required(step, "step"), maxRate, required(repeat, "repeat"),
-                    required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink, processors, chaos);
+                    required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink, processors, chaos,
+                    retention);
         }
 
         private static <T> T required(T value, String name) {

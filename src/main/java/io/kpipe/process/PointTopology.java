@@ -1,6 +1,7 @@
 package io.kpipe.process;
 
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.topics.TopicConfigs;
 import io.kpipe.topics.Topics;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,6 +38,11 @@ public final class PointTopology {
 
     private PointTopology() {}
 
+    /** The topic Kafka Streams creates for the window store's changelog. */
+    public static String changelogTopic(String applicationId) {
+        return applicationId + "-" + AGGREGATE_STORE + "-changelog";
+    }
+
     public static Topology build(ProcessorConfig config, ProcessingStats stats) {
         return build(config, stats, new LiveWindows());
     }
@@ -48,8 +54,10 @@ public final class PointTopology {
         topology.addSource("points", topics.points().keySerde().deserializer(),
                 topics.points().valueSerde().deserializer(), topics.points().name());
         topology.addProcessor("aggregate", () -> new PointAggregator(config, stats, live, AGGREGATE_STORE), "points");
+        // Kafka Streams creates the changelog with these settings (and never changes an existing one).
         topology.addStateStore(WindowAggregateStore.builder(AGGREGATE_STORE,
-                config.windowSize().toMillis(), config.grace().toMillis()), "aggregate");
+                config.windowSize().toMillis(), config.grace().toMillis())
+                .withLoggingEnabled(TopicConfigs.changelog()), "aggregate");
         topology.addSink(AGGREGATES_SINK, topics.aggregates().name(), topics.aggregates().keySerde().serializer(),
                 topics.aggregates().valueSerde().serializer(), "aggregate");
         topology.addSink(DLQ_SINK, topics.deadLetters().name(), topics.deadLetters().keySerde().serializer(),

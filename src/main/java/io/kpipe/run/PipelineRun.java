@@ -20,6 +20,7 @@ import io.kpipe.metrics.Metrics;
 import io.kpipe.http.QueryApi;
 import io.kpipe.generate.GeneratorResult;
 import io.kpipe.process.PointProcessor;
+import io.kpipe.process.PointTopology;
 import io.kpipe.process.ProcessingStats;
 import io.kpipe.sink.EmbeddedDatabase;
 import io.kpipe.sink.PostgresSink;
@@ -64,6 +65,8 @@ public final class PipelineRun {
     private static final Duration PROCESSOR_START_TIMEOUT = Duration.ofSeconds(120);
     /** How often a wait looks at the parts of the run: a dead part ends the run within this. */
     private static final long CHECK_EVERY_MS = 250;
+    /** Time to reconcile after the drain, and for a person to look at the outputs. */
+    static final Duration RECONCILE_MARGIN = Duration.ofMinutes(10);
 
     private final RunConfig config;
     private final PrintWriter out;
@@ -149,6 +152,8 @@ public final class PipelineRun {
                     api.attach(processor);
                 }
             }
+            warnIfChanged(kafka, TopicAdmin.changelogSpec(PointTopology.changelogTopic(pc.applicationId()),
+                    config.topics().partitions(), created.replication()));
             Generator generator = resources.add(new Generator(new GeneratorConfig(kafka, config.topics().prefix(),
                     config.rate(), config.sensors(), 0, config.duration(), config.invalidRatio(), config.lateRatio(),
                     System.nanoTime())));
@@ -262,18 +267,43 @@ public final class PipelineRun {
         };
     }
 
+    /**
+     * Kafka Streams creates the changelog, or keeps one that exists (an earlier processor with this
+     * application id) whatever its settings: like the other topics, one that differs is reported.
+     */
+    private void warnIfChanged(KafkaConnection kafka, TopicAdmin.Spec changelog) {
+        try (Admin admin = Connectivity.admin(kafka)) {
+            TopicAdmin.Outcome o = new TopicAdmin(admin).check(changelog);
+            if (o.status() == TopicAdmin.Outcome.Status.MISMATCH) {
+                out.println("warning: " + o);
+            }
+        } catch (IllegalStateException e) {
+            // Not there (yet): nothing to compare; the run itself does not depend on this check.
+            out.println("warning: cannot check the settings of " + changelog.name() + ": " + e.getMessage());
+        }
+    }
+
     /** What topic creation found: the cluster's size and the replication factor it chose. */
     private record Created(int brokers, int replication) {}
 
     private Created createTopics(KafkaConnection kafka) {
         try (Admin admin = Connectivity.admin(kafka)) {
             int brokers = Connectivity.brokerCount(admin, kafka);
-            List<TopicAdmin.Spec> specs = TopicAdmin.specs(topics, config.topics(), brokers);
-            for (TopicAdmin.Outcome o : new TopicAdmin(admin).ensure(specs)) {
+            Duration keepOutputs = outputsRetention(config);
+            List<TopicAdmin.Spec> specs = TopicAdmin.specs(topics, config.topics(), brokers, keepOutputs);
+            TopicAdmin topicAdmin = new TopicAdmin(admin);
+            for (TopicAdmin.Outcome o : topicAdmin.ensure(specs)) {
                 if (o.status() == TopicAdmin.Outcome.Status.MISMATCH) {
                     out.println("warning: " + o);
                 }
             }
+            topicAdmin.requireRetention(List.of(topics.aggregates().name(), topics.alerts().name(),
+                    topics.deadLetters().name()), keepOutputs,
+                    "this run needs to reconcile from its start (--duration + --drain-timeout + 10m)");
+            out.printf("retention: %s keeps %s; %s, %s and %s keep %s (at least the run and 10m more: the reconciliation reads them from their start)%n",
+                    topics.points().name(), Durations.format(config.topics().retention()), topics.aggregates().name(),
+                    topics.alerts().name(), topics.deadLetters().name(),
+                    Durations.format(max(config.topics().retention(), keepOutputs)));
             requireEmpty(admin, topics.points().name());
             return new Created(brokers, specs.get(0).replication());
         }
@@ -423,6 +453,21 @@ public final class PipelineRun {
     private static RunSummary.Latency latencyOf(Histogram h) {
         return new RunSummary.Latency(ProgressLine.pct(h, 50), ProgressLine.pct(h, 99), ProgressLine.pct(h, 99.9),
                 h.getMaxValue());
+    }
+
+    /**
+     * How long the outputs must keep their records: the reconciliation reads {@code points-agg-1m},
+     * {@code points-dlq} and {@code alerts} from their start once the run has drained, so they keep
+     * the whole run and 10 minutes more, however short {@code --retention}. {@code points} needs no
+     * such floor: its records are counted by offsets, and the processor's state is restored from
+     * its changelog, never from {@code points} (docs/retention.md).
+     */
+    static Duration outputsRetention(RunConfig config) {
+        return config.duration().plus(config.drainTimeout()).plus(RECONCILE_MARGIN);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** The books must start at zero: a points topic that already holds records would skew them. */

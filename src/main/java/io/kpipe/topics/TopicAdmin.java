@@ -1,12 +1,15 @@
 package io.kpipe.topics;
 
+import io.kpipe.config.Durations;
 import io.kpipe.config.TopicSettings;
 import io.kpipe.config.UsageException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,7 +26,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * Creates the pipeline topics with explicit settings, never relying on auto-creation. Running it
  * again is harmless: an existing topic is compared with what kpipe would create, and every
- * difference is reported rather than silently accepted.
+ * difference is reported rather than silently accepted. An existing topic is never altered: on a
+ * shared cluster it may not be kpipe's, and a shorter retention deletes data at once and for good
+ * (docs/retention.md).
  */
 public final class TopicAdmin {
     private static final long TIMEOUT_S = 30;
@@ -42,8 +47,12 @@ public final class TopicAdmin {
         }
     }
 
-    /** A topic as kpipe creates it. */
-    public record Spec(String name, int partitions, int replication, Map<String, String> configs) {}
+    /** A topic as kpipe creates it; its configs sorted by name. */
+    public record Spec(String name, int partitions, int replication, Map<String, String> configs) {
+        public Spec {
+            configs = Collections.unmodifiableSortedMap(new TreeMap<>(configs));
+        }
+    }
 
     private final Admin admin;
 
@@ -51,28 +60,73 @@ public final class TopicAdmin {
         this.admin = admin;
     }
 
-    /** The specs of every pipeline topic on a cluster of {@code brokers}. */
+    /** The specs of every pipeline topic on a cluster of {@code brokers}, all kept for {@code settings.retention()}. */
     public static List<Spec> specs(Topics topics, TopicSettings settings, int brokers) {
+        return specs(topics, settings, brokers, settings.retention());
+    }
+
+    /**
+     * The specs of every pipeline topic on a cluster of {@code brokers}; the outputs
+     * ({@code points-agg-1m}, {@code alerts}, {@code points-dlq}) are kept for
+     * {@code settings.retention()} or {@code outputsAtLeast}, whichever is longer.
+     */
+    public static List<Spec> specs(Topics topics, TopicSettings settings, int brokers, Duration outputsAtLeast) {
         int r = settings.replicationFor(brokers);
         UsageException.require(r <= brokers, "--replication",
                 "is " + r + " but the cluster has only " + brokers + " broker(s)");
         String minIsr = Integer.toString(TopicSettings.minInsyncFor(r));
         int p = settings.partitions();
-        Map<String, String> log = Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minIsr);
+        Duration outputs = settings.retention().compareTo(outputsAtLeast) >= 0 ? settings.retention() : outputsAtLeast;
+        Map<String, String> isr = Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minIsr);
         return List.of(
-                new Spec(topics.points().name(), p, r, with(log, TopicConfig.COMPRESSION_TYPE_CONFIG, "lz4")),
-                new Spec(topics.devices().name(), p, r, Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minIsr)),
-                // Compacted as well as deleted: the latest record per (sensor, window) is the answer.
-                new Spec(topics.aggregates().name(), p, r, Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG,
-                        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minIsr)),
-                new Spec(topics.alerts().name(), p, r, log),
-                new Spec(topics.deadLetters().name(), p, r, log));
+                new Spec(topics.points().name(), p, r, with(TopicConfigs.deleted(settings.retention()), isr,
+                        Map.of(TopicConfig.COMPRESSION_TYPE_CONFIG, "lz4"))),
+                new Spec(topics.devices().name(), p, r, with(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), isr)),
+                new Spec(topics.aggregates().name(), p, r, with(TopicConfigs.aggregates(outputs), isr)),
+                new Spec(topics.alerts().name(), p, r, with(TopicConfigs.deleted(outputs), isr)),
+                new Spec(topics.deadLetters().name(), p, r, with(TopicConfigs.deleted(outputs), isr)));
+    }
+
+    /**
+     * The changelog of the processor's window store as Kafka Streams creates it from
+     * {@link TopicConfigs#changelog()}: one partition per partition of {@code points}.
+     */
+    public static Spec changelogSpec(String name, int partitions, int replication) {
+        return new Spec(name, partitions, replication, with(TopicConfigs.changelog(),
+                Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(TopicSettings.minInsyncFor(replication)))));
+    }
+
+    /**
+     * Compares an existing topic that another part created (Kafka Streams creates the changelog)
+     * with {@code spec}: {@link Outcome.Status#EXISTS} or {@link Outcome.Status#MISMATCH}.
+     */
+    public Outcome check(Spec spec) {
+        List<String> diff = compare(spec);
+        return new Outcome(spec.name(), diff.isEmpty() ? Outcome.Status.EXISTS : Outcome.Status.MISMATCH, diff);
+    }
+
+    /**
+     * Refuses topics that keep their records for less than {@code needed} (-1, forever, is enough).
+     * For a run on topics that already exist (an existing cluster, an earlier {@code kpipe topics
+     * create}): kpipe does not alter a topic it did not just create, so this is where a retention
+     * too short for the run is found.
+     *
+     * @param why what needs them that long, for the message
+     * @throws UsageException naming {@code --retention}
+     */
+    public void requireRetention(List<String> names, Duration needed, String why) {
+        List<ConfigResource> res = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+        Map<ConfigResource, Config> cfg = get(admin.describeConfigs(res).all(), "describe topic configs");
+        for (ConfigResource r : res) {
+            ConfigEntry e = cfg.get(r).get(TopicConfig.RETENTION_MS_CONFIG);
+            long ms = e == null || e.value() == null ? -1 : Long.parseLong(e.value());
+            if (ms >= 0 && ms < needed.toMillis()) {
+                throw new UsageException("--retention", "topic '" + r.name() + "' exists with retention.ms=" + ms
+                        + " (" + Durations.format(Duration.ofMillis(ms)) + "), less than the " + Durations.format(needed)
+                        + " " + why + "; raise its retention.ms or pick a new --topic-prefix");
+            }
+        }
     }
 
     public List<Outcome> ensure(Collection<Spec> specs) {
@@ -174,9 +228,12 @@ public final class TopicAdmin {
         }
     }
 
-    private static Map<String, String> with(Map<String, String> base, String k, String v) {
-        Map<String, String> m = new LinkedHashMap<>(base);
-        m.put(k, v);
-        return Map.copyOf(m);
+    @SafeVarargs
+    private static Map<String, String> with(Map<String, String>... parts) {
+        Map<String, String> m = new TreeMap<>();
+        for (Map<String, String> part : parts) {
+            m.putAll(part);
+        }
+        return m;
     }
 }

@@ -87,6 +87,14 @@ class BadUsageTest {
                 Arguments.of(new String[] {"ingest", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "-1"},
                         "kpipe ingest: --http-port: must be 0..65535 (0: a free port): kpipe ingest is an HTTP server, "
                                 + "-1 (none) leaves it nothing to do"),
+                Arguments.of(new String[] {"run", "--retention", "5m"},
+                        "kpipe run: --retention: must be 10m..8760h, got 5m"),
+                Arguments.of(new String[] {"run", "--retention", "forever"},
+                        "kpipe run: Invalid value for option '--retention': 'forever' is not a duration; use a number with a unit: ms, s, m or h (e.g. 500ms, 60s, 5m, 1h) (see --help)"),
+                Arguments.of(new String[] {"topics", "create", "--bootstrap-servers", "127.0.0.1:1", "--retention", "8761h"},
+                        "kpipe topics create: --retention: must be 10m..8760h, got 8761h"),
+                Arguments.of(new String[] {"bench", "--scenario", "steady", "--retention", "599s"},
+                        "kpipe bench: --retention: must be 10m..8760h, got 9m59s"),
                 Arguments.of(new String[] {"frobnicate"}, "kpipe: Unmatched argument at index 0: 'frobnicate' (see --help)"));
     }
 

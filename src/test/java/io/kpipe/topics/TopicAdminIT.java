@@ -50,7 +50,9 @@ class TopicAdminIT {
 
         assertThat(code).isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(String.join("\n",
-                "MISMATCH " + p + "points: partitions 3, expected 12; compression.type=producer, expected lz4",
+                "MISMATCH " + p + "points: partitions 3, expected 12; compression.type=producer, expected lz4; "
+                        + "retention.ms=604800000, expected 1800000; segment.bytes=1073741824, expected 67108864; "
+                        + "segment.ms=604800000, expected 300000",
                 "created " + p + "devices", "created " + p + "points-agg-1m", "created " + p + "alerts",
                 "created " + p + "points-dlq", ""));
     }
