@@ -26,6 +26,8 @@ import org.apache.kafka.clients.admin.Admin;
  * max        raise the rate step by step until the processor falls behind; the last rate it kept up with
  *            (also runs the yardstick on the same cluster, for the ratio)
  * steady     one rate for a duration: sustained throughput, lag over time, latency after warm-up
+ * soak       steady, for long (an hour), with every JVM's memory, GC, file handles and the brokers'
+ *            disk sampled throughout, judged by the {@link SoakVerdict} criteria
  * </pre>
  * Every trial reconciles like {@code kpipe run}; a trial that lost or duplicated a point makes
  * the result invalid.
@@ -50,6 +52,7 @@ public final class Benchmark {
                     case YARDSTICK -> new BenchResult.Repeat(i, 0, yardstick(cluster), List.of());
                     case MAX -> max(i, cluster);
                     case STEADY -> steady(i, cluster);
+                    case SOAK -> soak(i, cluster);
                 });
             }
         }
@@ -98,6 +101,20 @@ public final class Benchmark {
         return new BenchResult.Repeat(index, t.judgement().rateOut(), null, trials);
     }
 
+    private BenchResult.Repeat soak(int index, LocalCluster cluster) throws InterruptedException {
+        out.printf(Locale.ROOT, "-- soak at %,d points/s for %ds (warm-up %ds); resources sampled every %ds%n", config.rate(),
+                config.duration().toSeconds(), config.warmup().toSeconds(), Soak.SAMPLE_EVERY.toSeconds());
+        Trial t = Trial.soak(config, cluster, nextPrefix(), out);
+        out.printf(Locale.ROOT, "-- %s; %s; lost %d, duplicated %d%n", t.passed() ? "PASSED" : "FAILED",
+                t.judgement().reason(), t.lost(), t.duplicated());
+        for (SoakVerdict.Criterion c : t.soak().criteria()) {
+            out.printf(Locale.ROOT, "soak: %-20s %-10s %s%n", c.name(), c.verdict().text(), c.detail());
+        }
+        out.printf("soak: %s%n", t.soak().passed() ? "PASSED" : SoakVerdict.failed(t.soak().criteria()) ? "FAILED"
+                : "NOT JUDGED in full (too short for some criteria)");
+        return new BenchResult.Repeat(index, t.judgement().rateOut(), null, List.of(t));
+    }
+
     private Trial trial(LocalCluster cluster, long rate, java.time.Duration duration, List<Trial> trials)
             throws InterruptedException {
         out.printf(Locale.ROOT, "-- trial at %,d points/s for %ds (warm-up %ds)%n", rate, duration.toSeconds(),
@@ -124,7 +141,8 @@ public final class Benchmark {
         long lost = all.stream().mapToLong(Trial::lost).sum();
         long dup = all.stream().mapToLong(Trial::duplicated).sum();
         boolean valid = all.stream().allMatch(Trial::valid);
-        BenchResult.Stats yard = config.scenario() == BenchConfig.Scenario.STEADY ? null
+        BenchResult.Stats yard = config.scenario() == BenchConfig.Scenario.STEADY
+                || config.scenario() == BenchConfig.Scenario.SOAK ? null
                 : BenchResult.Stats.of(repeats.stream().mapToDouble(BenchResult.Repeat::yardstick).toArray());
         BenchResult.Stats points = config.scenario() == BenchConfig.Scenario.YARDSTICK ? null
                 : BenchResult.Stats.of(repeats.stream().mapToDouble(BenchResult.Repeat::pointsPerS).toArray());
@@ -170,11 +188,14 @@ public final class Benchmark {
         s.put("repeat", config.repeat());
         s.put("warmup_s", config.warmup().toSeconds());
         switch (config.scenario()) {
-            case STEADY -> {
+            case STEADY, SOAK -> {
                 s.put("rate", config.rate());
                 s.put("duration_s", config.duration().toSeconds());
                 s.put("processors", config.processors());
                 s.put("chaos", config.chaos().stream().map(ChaosEvent::toString).toList());
+                if (config.scenario() == BenchConfig.Scenario.SOAK) {
+                    s.put("sample_every_s", Soak.SAMPLE_EVERY.toSeconds());
+                }
             }
             case MAX -> {
                 s.put("window_s", config.window().toSeconds());

@@ -33,7 +33,7 @@ public final class Report {
         }
     }
 
-    /** The Markdown table: a header and one row. */
+    /** The Markdown table: a header and one row; for a soak, a second table with a row per repeat. */
     public static String table(BenchResult r) {
         StringBuilder b = new StringBuilder();
         b.append("| scenario | guarantee | brokers | points/s median (min-max) | billion points/h | latency p50 / p99 ms | steady from s median (min-max) | recovered after s median (min-max) | yardstick records/s | ratio | lost | dup | valid |\n");
@@ -52,7 +52,7 @@ public final class Report {
                 r.yardstick() == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.yardstick().median()),
                 r.ratio() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.ratio()),
                 r.lost(), r.duplicated(), r.valid() ? "yes" : "NO"));
-        return b.toString();
+        return b.toString() + SoakReport.table(r);
     }
 
     private static String stats(BenchResult.Stats s) {
@@ -78,6 +78,7 @@ public final class Report {
                 document.getElementById('machine').textContent = 'Machine: ' + Object.entries(R.machine)
                   .map(([k, v]) => k + ' ' + v).join(', ') + '. Started ' + R.started + '.';
                 const root = document.getElementById('trials');
+                %s
                 function chart(el, title, t, series) {
                   const opts = {title, width: 380, height: 220, scales: {x: {time: false}},
                     axes: [{label: 's'}, {size: 70}],
@@ -107,11 +108,12 @@ public final class Report {
                     chart(add(), 'first 2 min: lag (points)', t2, [{label: 'lag', color: '#d62728', data: first.map(s => s.lag)}]);
                     chart(add(), 'first 2 min: latency ms', t2, [{label: 'p50', color: '#9467bd', data: first.map(s => s.p50_ms)},
                                                    {label: 'p99', color: '#ff7f0e', data: first.map(s => s.p99_ms)}]);
+                    if (tr.soak) { soakCharts(root, box, tr); }
                   }
                 }
                 </script></body></html>
                 """.formatted(r.scenario(), resource("uPlot.min.css"), resource("uPlot.iife.min.js"), r.scenario(),
-                escape(table(r)), json.replace("</", "<\\/"));
+                escape(table(r)), json.replace("</", "<\\/"), SoakReport.script());
     }
 
     private static String resource(String name) throws IOException {

@@ -1,11 +1,14 @@
 package io.kpipe.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.BenchConfig;
 import io.kpipe.config.ClusterConfig;
 import io.kpipe.config.RunConfig;
 import io.kpipe.config.TopicSettings;
 import io.kpipe.run.PipelineRun;
+import io.kpipe.run.ResourceSampler;
 import io.kpipe.run.RunSummary;
 import io.kpipe.run.Sample;
 import java.io.PrintWriter;
@@ -21,7 +24,8 @@ public record Trial(
         @JsonProperty("valid") boolean valid,
         @JsonProperty("judgement") KeepUp judgement,
         @JsonProperty("summary") RunSummary summary,
-        @JsonProperty("timeline") List<Sample> timeline) {
+        @JsonProperty("timeline") List<Sample> timeline,
+        @JsonProperty("soak") @JsonInclude(JsonInclude.Include.NON_NULL) Soak soak) {
 
     /** Kept up, and nothing lost or duplicated. */
     public boolean passed() {
@@ -30,7 +34,7 @@ public record Trial(
 
     /** A trial that could not be completed: failed and invalid, with the error as its reason. */
     static Trial crashed(long rate, Exception e) {
-        return new Trial(rate, false, new KeepUp(false, 0, 0, 0, 0, "error: " + e.getMessage()), null, List.of());
+        return new Trial(rate, false, new KeepUp(false, 0, 0, 0, 0, "error: " + e.getMessage()), null, List.of(), null);
     }
 
     long lost() {
@@ -43,7 +47,43 @@ public record Trial(
 
     static Trial run(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration, PrintWriter out)
             throws InterruptedException {
-        RunConfig rc = RunConfig.builder()
+        PipelineRun.Result r = new PipelineRun(runConfig(c, bootstrap, prefix, rate, duration), out).execute();
+        deleteTopics(bootstrap, prefix);
+        KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), duration.toSeconds(), rate);
+        return new Trial(rate, r.summary().ok(), k, r.summary(), r.timeline(), null);
+    }
+
+    /**
+     * A soak: {@link #run} at {@code c.rate()} for {@code c.duration()}, with the resources of every JVM
+     * of the run and the brokers' disk sampled throughout, and the {@link SoakVerdict criteria} judged.
+     * A run that dies keeps what was sampled until then, judged.
+     */
+    static Trial soak(BenchConfig c, LocalCluster cluster, String prefix, PrintWriter out) throws InterruptedException {
+        String bootstrap = cluster.bootstrapServers();
+        long durationS = c.duration().toSeconds();
+        try (ResourceSampler sampler = Soak.sampler(cluster)) {
+            PipelineRun.Result r;
+            try {
+                r = new PipelineRun(runConfig(c, bootstrap, prefix, c.rate(), c.duration()), out).sampler(sampler).execute();
+            } catch (RuntimeException e) {
+                sampler.close();
+                Trial t = crashed(c.rate(), e);
+                List<SoakVerdict.Criterion> v = SoakVerdict.judge(null, List.of(), sampler.series(), durationS,
+                        c.warmup().toSeconds());
+                return new Trial(t.rate(), false, t.judgement(), null, List.of(),
+                        new Soak(sampler.series(), List.of(), v, SoakVerdict.passed(v)));
+            }
+            deleteTopics(bootstrap, prefix);
+            KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), durationS, c.rate());
+            List<SoakVerdict.Criterion> v = SoakVerdict.judge(r.summary(), r.minutes(), sampler.series(), durationS,
+                    c.warmup().toSeconds());
+            return new Trial(c.rate(), r.summary().ok(), k, r.summary(), r.timeline(),
+                    new Soak(sampler.series(), r.minutes(), v, SoakVerdict.passed(v)));
+        }
+    }
+
+    private static RunConfig runConfig(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration) {
+        return RunConfig.builder()
                 .cluster(ClusterConfig.ofBrokers(c.brokers()))
                 .bootstrapServers(bootstrap)
                 .topics(new TopicSettings(prefix, c.partitions(), 0, c.retention()))
@@ -60,10 +100,6 @@ public record Trial(
                 .chaos(c.chaos())
                 .httpPort(-1)
                 .build();
-        PipelineRun.Result r = new PipelineRun(rc, out).execute();
-        deleteTopics(bootstrap, prefix);
-        KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), duration.toSeconds(), rate);
-        return new Trial(rate, r.summary().ok(), k, r.summary(), r.timeline());
     }
 
     /** Frees the disk between trials: a bench writes tens of millions of points each time. */

@@ -27,7 +27,8 @@ final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--scenario", required = true, description = "yardstick, max, steady, or sink (PostgreSQL write capacity, upsert against COPY).")
+    @Option(names = "--scenario", required = true, description = "yardstick, max, steady, soak (steady for long, with every JVM's memory, GC, file handles "
+            + "and the brokers' disk sampled and judged), or sink (PostgreSQL write capacity, upsert against COPY).")
     String scenario;
 
     @Mixin
@@ -43,11 +44,11 @@ final class BenchCommand implements Callable<Integer> {
     int sensors;
 
     @Option(names = "--rate", defaultValue = "333333", converter = Converters.RateConverter.class,
-            description = "steady: points per second (default ${DEFAULT-VALUE}).")
+            description = "steady, soak: points per second (default ${DEFAULT-VALUE}).")
     long rate;
 
     @Option(names = "--duration", defaultValue = "5m", converter = Converters.DurationConverter.class,
-            description = "steady: how long the generator sends (default ${DEFAULT-VALUE}).")
+            description = "steady, soak: how long the generator sends (default ${DEFAULT-VALUE}).")
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "30s", converter = Converters.DurationConverter.class,
@@ -70,8 +71,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "max: highest rate tried (default: no limit).")
     long maxRate;
 
-    @Option(names = "--repeat", defaultValue = "3", description = "Repetitions, reported as median, min, max (default ${DEFAULT-VALUE}).")
-    int repeat;
+    @Option(names = "--repeat", description = "Repetitions, reported as median, min, max (default 3; 1 for soak).")
+    Integer repeat;
 
     @Option(names = "--yardstick-records", defaultValue = "20000000",
             description = "Records ProducerPerformance sends (default ${DEFAULT-VALUE}).")
@@ -106,8 +107,9 @@ final class BenchCommand implements Callable<Integer> {
         try {
             sc = BenchConfig.Scenario.valueOf(scenario.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new io.kpipe.config.UsageException("--scenario", "must be yardstick, max, steady or sink, got '" + scenario + "'");
+            throw new io.kpipe.config.UsageException("--scenario", "must be yardstick, max, steady, soak or sink, got '" + scenario + "'");
         }
+        int repeat = this.repeat != null ? this.repeat : sc == BenchConfig.Scenario.SOAK ? 1 : 3;
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
                 + sc.name().toLowerCase(Locale.ROOT));
         BenchConfig config = BenchConfig.builder()
@@ -147,11 +149,15 @@ final class BenchCommand implements Callable<Integer> {
         o.println();
         o.print(Report.table(r));
         o.println("results: " + dir.resolve("results.json") + ", report: " + dir.resolve("report.html"));
-        return r.valid() ? Main.OK : Main.FAILED;
+        // A soak fails on any criterion that failed; one the run was too short to judge is printed as such.
+        boolean soakFailed = r.repeats().stream().flatMap(p -> p.trials().stream())
+                .anyMatch(t -> t.soak() != null && io.kpipe.bench.SoakVerdict.failed(t.soak().criteria()));
+        return r.valid() && !soakFailed ? Main.OK : Main.FAILED;
     }
 
     /** Both write modes of the PostgreSQL sink, {@code --repeat} times each, on fresh embedded servers. */
     private int sink() throws Exception {
+        int repeat = this.repeat != null ? this.repeat : 3;
         io.kpipe.config.UsageException.require(repeat >= 1 && repeat <= 20, "--repeat", "must be 1..20, got " + repeat);
         io.kpipe.config.UsageException.require(sensors >= 1, "--sensors", "must be positive, got " + sensors);
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-sink");

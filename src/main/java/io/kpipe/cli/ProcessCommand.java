@@ -10,6 +10,7 @@ import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
 import io.kpipe.topics.Connectivity;
 import io.kpipe.run.ProcessorGroup;
+import io.kpipe.lifecycle.JvmStats;
 import io.kpipe.lifecycle.Resources;
 import io.kpipe.topics.Topics;
 import java.io.PrintWriter;
@@ -183,6 +184,10 @@ final class ProcessCommand implements Callable<Integer> {
         }, "kpipe-lifeline");
         lifeline.setDaemon(true);
         lifeline.start();
+        if (configFile != null) {
+            // Heap after GC and GC pauses for the parent's resource sampler (kpipe bench --scenario soak).
+            JvmStats.writeEvery(configFile.toAbsolutePath().resolveSibling(JvmStats.FILE), JvmStats.CHILD_PERIOD);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (processor.awaitRunning(Duration.ofSeconds(120))) {
             out.println(ProcessorGroup.RUNNING);

@@ -45,6 +45,8 @@ public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final long STOP_TIMEOUT_MS = 20_000;
+    /** A broker's log directory (its {@code log.dirs}), inside the broker's directory. */
+    private static final String LOG_DIR = "data";
 
     private final ClusterConfig config;
     private final Path dataDir;
@@ -112,7 +114,7 @@ public final class LocalCluster implements AutoCloseable {
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("log.dirs", brokerDir.resolve("data").toString());
+        p.put("log.dirs", brokerDir.resolve(LOG_DIR).toString());
         p.put("auto.create.topics.enable", "false");
         p.put("default.replication.factor", r);
         p.put("min.insync.replicas", minIsr);
@@ -194,6 +196,11 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalArgumentException("no broker " + nodeId + "; this cluster has 1.." + brokers.size());
         }
         return brokers.get(nodeId - 1);
+    }
+
+    /** Where broker {@code nodeId} keeps its partitions ({@code log.dirs}). */
+    public Path logDir(int nodeId) {
+        return broker(nodeId).directory().resolve(LOG_DIR);
     }
 
     /** Kills a broker with SIGKILL, as a machine failure would; returns the PID it had. */

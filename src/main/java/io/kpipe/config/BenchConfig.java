@@ -33,7 +33,7 @@ public record BenchConfig(
         List<ChaosEvent> chaos,
         Duration retention) {
 
-    public enum Scenario { YARDSTICK, MAX, STEADY }
+    public enum Scenario { YARDSTICK, MAX, STEADY, SOAK }
 
     public BenchConfig {
         UsageException.require(brokers == 1 || brokers == 3, "--brokers", "must be 1 or 3, got " + brokers);

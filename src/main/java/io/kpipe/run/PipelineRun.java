@@ -72,9 +72,10 @@ public final class PipelineRun {
     private final PrintWriter out;
     private final Topics topics;
     private boolean terminal;
+    private ResourceSampler sampler;
 
-    /** The summary and the run's per-second timeline. */
-    public record Result(RunSummary summary, List<Sample> timeline) {}
+    /** The summary, the run's per-second timeline, and its latencies minute by minute. */
+    public record Result(RunSummary summary, List<Sample> timeline, List<MinuteLatency> minutes) {}
 
     public PipelineRun(RunConfig config, PrintWriter out) {
         this.config = config;
@@ -85,6 +86,15 @@ public final class PipelineRun {
     /** Progress as one line redrawn in place with a bar (stdout is a terminal), not a line a second. */
     public PipelineRun terminal(boolean terminal) {
         this.terminal = terminal;
+        return this;
+    }
+
+    /**
+     * Samples what the run's JVMs and brokers use ({@link ResourceSampler}) from the start of sending
+     * to the end of the drain; the run adds its child processors to it. Its series are the caller's to read.
+     */
+    public PipelineRun sampler(ResourceSampler sampler) {
+        this.sampler = sampler;
         return this;
     }
 
@@ -140,6 +150,7 @@ public final class PipelineRun {
                 group = resources.add(ProcessorGroup.start(config.processors(), pc, work, stats,
                         PROCESSOR_START_TIMEOUT));
                 vitals.watch(group::deadProcessor);
+                watchProcessors(group, work);
             } else {
                 QueryApi api = null;
                 if (http != null) {
@@ -175,6 +186,18 @@ public final class PipelineRun {
                     ingest, ingestTally, live, vitals);
             beforeStop.accept(result.summary());
             return result;
+        }
+    }
+
+    /** The child processors for the sampler: each in {@code processor-N} of the work directory, as {@link ProcessorGroup} lays it out. */
+    private void watchProcessors(ProcessorGroup group, Path work) {
+        if (sampler == null) {
+            return;
+        }
+        for (int id = 1; id <= group.size(); id++) {
+            int n = id;
+            sampler.watch(new ResourceSampler.Jvm("processor-" + n, () -> group.pid(n),
+                    work.resolve("processor-" + n).resolve(io.kpipe.lifecycle.JvmStats.FILE)));
         }
     }
 
@@ -348,6 +371,7 @@ public final class PipelineRun {
         GeneratorResult sent;
         boolean drained;
         List<Sample> timeline;
+        List<MinuteLatency> minutes;
         Histogram latency;
         RunSummary.Pace pace;
         Double drainedAtS;
@@ -356,6 +380,9 @@ public final class PipelineRun {
                 terminal).start();
              Admin admin = Connectivity.admin(kafka)) {
             live.phase("running");
+            if (sampler != null) {
+                sampler.start(start);
+            }
             chaos.start(start);
             MachineCpu cpuBefore = MachineCpu.now();
             sent = generate(generator, vitals);
@@ -384,6 +411,10 @@ public final class PipelineRun {
                 drained &= written;
             }
             timeline = progress.samples();
+            minutes = progress.minutes();
+            if (sampler != null) {
+                sampler.stop();
+            }
             live.phase("done");
             latency = config.warmup().isZero() ? stats.totalLatency() : progress.afterWarmup();
             long steadyFrom = progress.steadyFromS();
@@ -407,7 +438,7 @@ public final class PipelineRun {
             }
         }
         return new Result(summary(sent, output, drained, seconds, latency, pace, brokers, events, sinkTotals,
-                ingest == null ? 0 : ingest.accepted(), ingestTally.counts()), timeline);
+                ingest == null ? 0 : ingest.accepted(), ingestTally.counts()), timeline, minutes);
     }
 
     private RunSummary summary(GeneratorResult sent, Reconciler.Output o, boolean drained, double seconds,

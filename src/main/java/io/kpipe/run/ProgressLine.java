@@ -37,6 +37,10 @@ final class ProgressLine implements AutoCloseable {
     private final List<Sample> samples = new ArrayList<>();
     private final Histogram afterWarmup = new Histogram(3_600_000, 3);
     private final SteadyState steady;
+    /** The latencies of the minute under way, and those of the minutes before it. */
+    private final Histogram minute = new Histogram(3_600_000, 3);
+    private final List<MinuteLatency> minutes = new ArrayList<>();
+    private long minuteIndex = 1;
     private long lastIn;
     private long lastOut;
     private long lastNanos = startNanos;
@@ -73,6 +77,11 @@ final class ProgressLine implements AutoCloseable {
         if (elapsed > warmupS) {
             afterWarmup.add(h);
         }
+        if (MinuteLatency.of(elapsed) != minuteIndex) {
+            closeMinute();
+            minuteIndex = MinuteLatency.of(elapsed);
+        }
+        minute.add(h);
         Sample s = new Sample(elapsed, Math.round((in - lastIn) / secs), Math.round((processed - lastOut) / secs),
                 Math.max(0, in - processed), pct(h, 50), pct(h, 99));
         samples.add(s);
@@ -110,6 +119,22 @@ final class ProgressLine implements AutoCloseable {
     /** Samples so far, one a second. */
     synchronized List<Sample> samples() {
         return List.copyOf(samples);
+    }
+
+    private void closeMinute() {
+        minutes.add(new MinuteLatency(minuteIndex, minute.getTotalCount(), pct(minute, 50), pct(minute, 99),
+                minute.getTotalCount() == 0 ? 0 : minute.getMaxValue()));
+        minute.reset();
+    }
+
+    /** The latencies of each minute so far, the one under way (if it has begun) last. */
+    synchronized List<MinuteLatency> minutes() {
+        List<MinuteLatency> all = new ArrayList<>(minutes);
+        if (!samples.isEmpty()) {
+            all.add(new MinuteLatency(minuteIndex, minute.getTotalCount(), pct(minute, 50), pct(minute, 99),
+                    minute.getTotalCount() == 0 ? 0 : minute.getMaxValue()));
+        }
+        return List.copyOf(all);
     }
 
     /** Latencies recorded after the warm-up. */

@@ -30,6 +30,10 @@ class BadUsageTest {
                 Arguments.of(new String[] {"bench", "--scenario", "steady", "--chaos", "kill-broker@10s"},
                         "kpipe bench: --chaos: 'kill-broker@10s': kpipe bench injects processor faults only "
                                 + "(kill-processor, restart-processor); for broker faults use kpipe run --chaos or kpipe faults"),
+                Arguments.of(new String[] {"bench", "--scenario", "nope"},
+                        "kpipe bench: --scenario: must be yardstick, max, steady, soak or sink, got 'nope'"),
+                Arguments.of(new String[] {"bench", "--scenario", "soak", "--processors", "2", "--chaos", "kill-processor@10s"},
+                        "kpipe bench: --chaos: is for --scenario steady (a fault at a fixed rate); got --scenario soak"),
                 Arguments.of(new String[] {"run", "-X", "processing.guarantee=at_least_once"},
                         "kpipe run: processing.guarantee: cannot be set with -X or --kafka-config: kpipe's books depend on it; use --guarantee exactly_once_v2|at_least_once"),
                 Arguments.of(new String[] {"sink", "postgres", "--bootstrap-servers", "127.0.0.1:1", "--jdbc-url",

@@ -1,8 +1,10 @@
 package io.kpipe.cluster.internal;
 
+import io.kpipe.lifecycle.JvmStats;
 import io.kpipe.lifecycle.Watchdog;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 
 /**
  * Entry point of a broker child JVM: {@code BrokerMain <cluster-id> <server.properties>}.
@@ -10,7 +12,8 @@ import java.io.InputStream;
  * <p>It formats the storage if it is not yet formatted, then runs {@code kafka.Kafka}. The parent
  * holds this process's stdin open and never writes to it; when the parent dies, however it dies,
  * stdin reaches end-of-file and the broker shuts down, so no broker outlives kpipe. (A broker
- * frozen by SIGSTOP reads nothing: its {@link Watchdog} thaws it so it can.)
+ * frozen by SIGSTOP reads nothing: its {@link Watchdog} thaws it so it can.) Its heap after GC
+ * and GC pause time go to {@link JvmStats#FILE} beside {@code server.properties}.
  */
 public final class BrokerMain {
     private static final long HALT_AFTER_MS = 15_000;
@@ -23,6 +26,8 @@ public final class BrokerMain {
             System.exit(2);
         }
         watchParent(System.in);
+        // Heap after GC and GC pauses, beside server.properties, for kpipe's resource sampler.
+        JvmStats.writeEvery(Path.of(args[1]).toAbsolutePath().resolveSibling(JvmStats.FILE), JvmStats.CHILD_PERIOD);
         int rc = kafka.tools.StorageTool.execute(
                 new String[] {"format", "--cluster-id", args[0], "--config", args[1], "--ignore-formatted"}, System.out);
         if (rc != 0) {

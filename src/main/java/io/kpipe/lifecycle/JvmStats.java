@@ -1,0 +1,135 @@
+package io.kpipe.lifecycle;
+
+import com.sun.management.GcInfo;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Heap after GC and GC pause time of a JVM, read from its own MXBeans, and a file through which a
+ * child JVM (a broker, a processor) hands them to the kpipe JVM that watches it.
+ *
+ * <ul>
+ * <li>heap after GC: the heap in use right after the most recent collection: the memory pools of
+ *     type heap, summed, from the {@code GcInfo} of whichever collector ran last; -1 before the
+ *     first collection.</li>
+ * <li>GC pause time: the collection time of every collector of the JVM, summed, except those that
+ *     count concurrent cycles rather than pauses (named {@code ... Cycles}: ZGC, Shenandoah). With
+ *     G1 on Java 17 that is the young and mixed collections and full collections; the remark and
+ *     cleanup pauses of a concurrent cycle are counted by no bean before Java 20.</li>
+ * </ul>
+ *
+ * A child calls {@link #writeEvery} once; every period a daemon thread replaces the file with one
+ * line, {@code pid=<pid> heap_after_gc_bytes=<n> gc_pause_ms=<n> gc_count=<n>} (written to a
+ * temporary file and moved over the old one, so a reader never sees half a line). The parent
+ * {@link #read reads} it when it samples, and ignores a file of another PID (a killed child's).
+ */
+public final class JvmStats {
+    /** The file's name, in the child's own directory (beside its configuration). */
+    public static final String FILE = "jvm-stats";
+    /** How often a child JVM rewrites its file: well under the sampler's period, so a sample is at most this old. */
+    public static final Duration CHILD_PERIOD = Duration.ofSeconds(2);
+
+    /** One reading. {@code heapAfterGcBytes} is -1 before the first collection. */
+    public record Snapshot(long pid, long heapAfterGcBytes, long gcPauseMs, long gcCount) {
+        String line() {
+            return "pid=" + pid + " heap_after_gc_bytes=" + heapAfterGcBytes + " gc_pause_ms=" + gcPauseMs
+                    + " gc_count=" + gcCount;
+        }
+
+        /** The inverse of {@link #line()}; null if the text is not such a line. */
+        static Snapshot parse(String text) {
+            try {
+                Map<String, Long> f = java.util.Arrays.stream(text.trim().split(" "))
+                        .map(kv -> kv.split("=", 2))
+                        .collect(Collectors.toMap(kv -> kv[0], kv -> Long.parseLong(kv[1])));
+                return new Snapshot(f.get("pid"), f.get("heap_after_gc_bytes"), f.get("gc_pause_ms"), f.get("gc_count"));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+    }
+
+    private JvmStats() {}
+
+    /** This JVM, now. */
+    public static Snapshot now() {
+        Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
+        long pause = 0;
+        long count = 0;
+        GcInfo last = null;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (!gc.getName().endsWith("Cycles")) {
+                pause += Math.max(0, gc.getCollectionTime());
+                count += Math.max(0, gc.getCollectionCount());
+            }
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean hotspot) {
+                GcInfo info = hotspot.getLastGcInfo();
+                if (info != null && (last == null || info.getEndTime() > last.getEndTime())) {
+                    last = info;
+                }
+            }
+        }
+        long heapAfter = -1;
+        if (last != null) {
+            heapAfter = 0;
+            for (Map.Entry<String, MemoryUsage> e : last.getMemoryUsageAfterGc().entrySet()) {
+                if (heapPools.contains(e.getKey())) {
+                    heapAfter += e.getValue().getUsed();
+                }
+            }
+        }
+        return new Snapshot(ProcessHandle.current().pid(), heapAfter, pause, count);
+    }
+
+    /**
+     * Writes {@link #now()} to {@code file} now and then every {@code period}, from a daemon thread,
+     * for as long as this JVM lives. A write that fails is tried again next period.
+     */
+    public static void writeEvery(Path file, Duration period) {
+        Thread t = new Thread(() -> {
+            while (true) {
+                write(file);
+                try {
+                    Thread.sleep(period.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "kpipe-jvm-stats");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static void write(Path file) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, now().line() + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            // The watcher misses one reading; the next period writes again.
+        }
+    }
+
+    /** What the JVM of {@code pid} last wrote to {@code file}; null if there is none from that PID. */
+    public static Snapshot read(Path file, long pid) {
+        try {
+            Snapshot s = Snapshot.parse(Files.readString(file, StandardCharsets.UTF_8));
+            return s != null && s.pid() == pid ? s : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
