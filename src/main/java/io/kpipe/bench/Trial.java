@@ -58,6 +58,7 @@ public record Trial(
                 .sink(c.sink() ? RunConfig.Sink.EMBEDDED : RunConfig.Sink.OFF)
                 .processors(c.processors())
                 .chaos(c.chaos())
+                .emit(c.emit())
                 .httpPort(-1)
                 .build();
         PipelineRun.Result r = new PipelineRun(rc, out).execute();

@@ -127,6 +127,7 @@ final class BenchCommand implements Callable<Integer> {
                 .sink(sink)
                 .processors(processors)
                 .chaos(io.kpipe.chaos.ChaosSpec.parse(chaos))
+                .emit(processing.emit)
                 .build();
         // A trial's cluster is started by the bench, not by the trial's run: only processor faults apply.
         for (var e : config.chaos()) {

@@ -1,5 +1,6 @@
 package io.kpipe.config;
 
+import io.kpipe.config.ProcessorConfig.Emit;
 import io.kpipe.config.ProcessorConfig.Guarantee;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,8 @@ public record BenchConfig(
         Path outDir,
         boolean sink,
         int processors,
-        List<ChaosEvent> chaos) {
+        List<ChaosEvent> chaos,
+        Emit emit) {
 
     public enum Scenario { YARDSTICK, MAX, STEADY }
 
@@ -49,6 +51,7 @@ public record BenchConfig(
         UsageException.require(chaos.isEmpty() || scenario == Scenario.STEADY, "--chaos",
                 "is for --scenario steady (a fault at a fixed rate); got --scenario " + scenario.name().toLowerCase(java.util.Locale.ROOT));
         chaos = List.copyOf(chaos);
+        UsageException.require(emit != null, "--emit", "must be updates or final");
     }
 
     /** Generator time of one trial of the max scenario. */
@@ -58,7 +61,7 @@ public record BenchConfig(
 
     /**
      * A builder: every setting named at the call site. All are required but {@code maxRate} (0: none),
-     * {@code sink} (off), {@code processors} (0) and {@code chaos} (none).
+     * {@code sink} (off), {@code processors} (0), {@code chaos} (none) and {@code emit} (updates).
      */
     public static Builder builder() {
         return new Builder();
@@ -78,6 +81,7 @@ public record BenchConfig(
         private Long startRate;
         private Long step;
         private long maxRate;
+        private Emit emit = Emit.UPDATES;
         private Integer repeat;
         private Long yardstickRecords;
         private Path outDir;
@@ -190,13 +194,20 @@ public record BenchConfig(
             return this;
         }
 
+        /** What the processor writes to points-agg-1m in every trial; default {@link Emit#UPDATES}. */
+        public Builder emit(Emit emit) {
+            this.emit = emit;
+            return this;
+        }
+
         public BenchConfig build() {
             return new BenchConfig(required(scenario, "scenario"), required(guarantee, "guarantee"),
                     required(brokers, "brokers"), required(partitions, "partitions"), required(threads, "threads"),
                     required(sensors, "sensors"), required(rate, "rate"), required(duration, "duration"),
                     required(warmup, "warmup"), required(window, "window"), required(startRate, "startRate"),
                     required(step, "step"), maxRate, required(repeat, "repeat"),
-                    required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink, processors, chaos);
+                    required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink, processors, chaos,
+                    emit);
         }
 
         private static <T> T required(T value, String name) {

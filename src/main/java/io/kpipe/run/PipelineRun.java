@@ -130,6 +130,7 @@ public final class PipelineRun {
                     .threads(config.threads())
                     .standbys(config.standbys())
                     .zscore(config.zscore())
+                    .emit(config.emit())
                     .build();
             ProcessorGroup group = null;
             if (config.processors() > 0) {
