@@ -363,7 +363,12 @@ public final class PipelineRun {
         }
         stats.takeInterval();   // the last points' latencies into the total that /metrics shows
         double seconds = (System.nanoTime() - start) / 1e9;
-        Reconciler.Output output = new Reconciler(kafka, topics, sent.tally().windowMs()).read();
+        Reconciler reconciler = new Reconciler(kafka, topics, sent.tally().windowMs());
+        if (config.emit() == ProcessorConfig.Emit.FINAL) {
+            // The last windows of every sensor have not closed: the books read them from the state.
+            reconciler.withOpenWindowsOf(group);
+        }
+        Reconciler.Output output = reconciler.read();
         List<ChaosRunner.Done> events = Recovery.of(chaos.done(), timeline, drainedAtS);
         RunSummary.Sink sinkTotals = null;
         if (sink != null) {
@@ -392,8 +397,8 @@ public final class PipelineRun {
                 .producedValid(sent.valid())
                 .producedInvalid(sent.invalid())
                 .sendFailed(sent.sendFailed())
-                .aggregated(o.aggregatedCount())
-                .windows(o.windows())
+                .aggregated(o.aggregatedCount() + o.openAggregated())
+                .windows(o.windows() + o.openCounts().size())
                 .dlq(o.invalid())
                 .late(o.late())
                 .lost(books.lost())
@@ -417,6 +422,8 @@ public final class PipelineRun {
                 .ingested(ingested)
                 .setAside(new RunSummary.SetAside(o.future(), o.overflow(), books.external()))
                 .sink(sink)
+                .emitted(new RunSummary.Emitted(config.emit().flagName(), o.openCounts().size(), o.openAggregated(),
+                        o.emittedTwice()))
                 .build();
     }
 
