@@ -164,9 +164,10 @@ public final class PipelineRun {
                         lag, l -> l.lag(partition), "partition", Integer.toString(p));
             }
             ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(), targets(kafka, cluster, group), out));
-            out.printf("running for %s: %s points/s, %,d sensors, %s%n", Durations.format(config.duration()),
+            out.printf("running for %s: %s points/s, %,d sensors, %s%s%n", Durations.format(config.duration()),
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
-                    config.guarantee().kafkaName());
+                    config.guarantee().kafkaName(), config.emit() == ProcessorConfig.Emit.FINAL
+                            ? ", each window emitted once when it closes (--emit final)" : "");
             Result result = generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos, sink,
                     ingest, ingestTally, live, vitals);
             beforeStop.accept(result.summary());
