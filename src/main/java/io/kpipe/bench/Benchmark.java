@@ -185,6 +185,7 @@ public final class Benchmark {
         s.put("partitions", config.partitions());
         s.put("threads", config.threads());
         s.put("sensors", config.sensors());
+        s.put("emit", config.emit().flagName());
         s.put("repeat", config.repeat());
         s.put("warmup_s", config.warmup().toSeconds());
         switch (config.scenario()) {

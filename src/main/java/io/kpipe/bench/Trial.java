@@ -98,6 +98,7 @@ public record Trial(
                 .sink(c.sink() ? RunConfig.Sink.EMBEDDED : RunConfig.Sink.OFF)
                 .processors(c.processors())
                 .chaos(c.chaos())
+                .emit(c.emit())
                 .httpPort(-1)
                 .build();
     }

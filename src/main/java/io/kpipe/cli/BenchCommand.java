@@ -133,6 +133,7 @@ final class BenchCommand implements Callable<Integer> {
                 .processors(processors)
                 .chaos(io.kpipe.chaos.ChaosSpec.parse(chaos))
                 .retention(retention.retention)
+                .emit(processing.emit)
                 .build();
         // A trial's cluster is started by the bench, not by the trial's run: only processor faults apply.
         for (var e : config.chaos()) {

@@ -1,6 +1,7 @@
 package io.kpipe.cli;
 
 import io.kpipe.config.Durations;
+import io.kpipe.config.ProcessorConfig.Emit;
 import io.kpipe.config.ProcessorConfig.Guarantee;
 import java.time.Duration;
 import java.util.Locale;
@@ -93,6 +94,18 @@ final class Converters {
                 }
             }
             throw new TypeConversionException("'" + value + "' is not a guarantee; use exactly_once_v2 or at_least_once");
+        }
+    }
+
+    static final class EmitConverter implements ITypeConverter<Emit> {
+        @Override
+        public Emit convert(String value) {
+            for (Emit e : Emit.values()) {
+                if (e.flagName().equals(value.trim().toLowerCase(Locale.ROOT))) {
+                    return e;
+                }
+            }
+            throw new TypeConversionException("'" + value + "' is not an emit mode; use updates or final");
         }
     }
 }

@@ -109,7 +109,7 @@ final class ProcessCommand implements Callable<Integer> {
         metrics.bind(processor.streams()).processing(stats);
         spec.commandLine().getErr().println("processing " + Topics.withPrefix(config.topicPrefix()).points().name()
                 + " as " + config.applicationId() + " (" + config.guarantee().kafkaName() + ", " + config.threads()
-                + " thread(s)); Ctrl-C to stop");
+                + " thread(s), emit " + config.emit().flagName() + "); Ctrl-C to stop");
         if (child) {
             return reportToParent(processor, stats, resources);
         }
@@ -151,6 +151,7 @@ final class ProcessCommand implements Callable<Integer> {
                 .commitInterval(commitInterval)
                 .standbys(standbys)
                 .zscore(zscore)
+                .emit(processing.emit)
                 .build();
     }
 

@@ -140,6 +140,7 @@ final class RunCommand implements Callable<Integer> {
                 .chaos(ChaosSpec.parse(chaos))
                 .sink(sink())
                 .zscore(zscore)
+                .emit(processing.emit)
                 .httpPort(http.port())
                 .ingestToken(SecretFile.read(ingestTokenFile, "--ingest-token-file"))
                 .build();

@@ -1,5 +1,6 @@
 package io.kpipe.config;
 
+import io.kpipe.config.ProcessorConfig.Emit;
 import io.kpipe.config.ProcessorConfig.Guarantee;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,8 @@ public record BenchConfig(
         boolean sink,
         int processors,
         List<ChaosEvent> chaos,
-        Duration retention) {
+        Duration retention,
+        Emit emit) {
 
     public enum Scenario { YARDSTICK, MAX, STEADY, SOAK }
 
@@ -51,6 +53,7 @@ public record BenchConfig(
                 "is for --scenario steady (a fault at a fixed rate); got --scenario " + scenario.name().toLowerCase(java.util.Locale.ROOT));
         chaos = List.copyOf(chaos);
         TopicSettings.requireRetention(retention);
+        UsageException.require(emit != null, "--emit", "must be updates or final");
     }
 
     /** Generator time of one trial of the max scenario. */
@@ -60,8 +63,8 @@ public record BenchConfig(
 
     /**
      * A builder: every setting named at the call site. All are required but {@code maxRate} (0: none),
-     * {@code sink} (off), {@code processors} (0), {@code chaos} (none) and {@code retention}
-     * ({@link TopicSettings#DEFAULT_RETENTION}).
+     * {@code sink} (off), {@code processors} (0), {@code chaos} (none), {@code retention}
+     * ({@link TopicSettings#DEFAULT_RETENTION}) and {@code emit} (updates).
      */
     public static Builder builder() {
         return new Builder();
@@ -81,6 +84,7 @@ public record BenchConfig(
         private Long startRate;
         private Long step;
         private long maxRate;
+        private Emit emit = Emit.UPDATES;
         private Integer repeat;
         private Long yardstickRecords;
         private Path outDir;
@@ -200,6 +204,12 @@ public record BenchConfig(
             return this;
         }
 
+        /** What the processor writes to points-agg-1m in every trial; default {@link Emit#UPDATES}. */
+        public Builder emit(Emit emit) {
+            this.emit = emit;
+            return this;
+        }
+
         public BenchConfig build() {
             return new BenchConfig(required(scenario, "scenario"), required(guarantee, "guarantee"),
                     required(brokers, "brokers"), required(partitions, "partitions"), required(threads, "threads"),
@@ -207,7 +217,7 @@ public record BenchConfig(
                     required(warmup, "warmup"), required(window, "window"), required(startRate, "startRate"),
                     required(step, "step"), maxRate, required(repeat, "repeat"),
                     required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink, processors, chaos,
-                    retention);
+                    retention, emit);
         }
 
         private static <T> T required(T value, String name) {

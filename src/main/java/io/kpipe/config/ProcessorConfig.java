@@ -26,13 +26,29 @@ public record ProcessorConfig(
         int replication,
         int standbys,
         double zscore,
-        String applicationServer) {
+        String applicationServer,
+        Emit emit) {
 
     /** Kafka Streams processing guarantees, by their Kafka names. */
     public enum Guarantee {
         EXACTLY_ONCE_V2, AT_LEAST_ONCE;
 
         public String kafkaName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * What goes to {@code points-agg-1m}: {@code UPDATES}, every window changed since the last commit,
+     * at every commit (a window's latest value within a commit interval; the last record per key is
+     * its final value); {@code FINAL}, each window once, when it closes (stream time past its end
+     * plus the grace), in the same transaction as the input offsets. See docs/pipeline.md.
+     */
+    public enum Emit {
+        UPDATES, FINAL;
+
+        /** The flag's spelling: {@code updates} or {@code final}. */
+        public String flagName() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
@@ -61,6 +77,7 @@ public record ProcessorConfig(
         UsageException.require(standbys >= 0 && standbys <= 8, "--standbys", "must be 0..8, got " + standbys);
         UsageException.require(zscore == 0 || zscore >= 1 && zscore <= 100, "--zscore",
                 "must be 0 (off) or 1..100 standard deviations, got " + zscore);
+        UsageException.require(emit != null, "--emit", "must be updates or final");
     }
 
     /**
@@ -99,6 +116,7 @@ public record ProcessorConfig(
         b.cacheBytes = DEFAULT_CACHE_BYTES;
         b.stateDir = stateDir;
         b.replication = replication;
+        b.emit = Emit.UPDATES;
         return b;
     }
 
@@ -120,6 +138,7 @@ public record ProcessorConfig(
         b.standbys = standbys;
         b.zscore = zscore;
         b.applicationServer = applicationServer;
+        b.emit = emit;
         return b;
     }
 
@@ -140,6 +159,7 @@ public record ProcessorConfig(
         private int standbys;
         private double zscore;
         private String applicationServer;
+        private Emit emit;
 
         private Builder() {}
 
@@ -221,9 +241,16 @@ public record ProcessorConfig(
             return this;
         }
 
+        /** Every update at each commit (the default), or each window once when it closes ({@link Emit}). */
+        public Builder emit(Emit emit) {
+            this.emit = emit;
+            return this;
+        }
+
         public ProcessorConfig build() {
             return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace,
-                    maxFuture, commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer);
+                    maxFuture, commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer,
+                    emit);
         }
     }
 }

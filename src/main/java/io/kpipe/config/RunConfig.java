@@ -1,5 +1,6 @@
 package io.kpipe.config;
 
+import io.kpipe.config.ProcessorConfig.Emit;
 import io.kpipe.config.ProcessorConfig.Guarantee;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Objects;
  * {@code processors}: child processor JVMs, or 0 for one processor inside kpipe run;
  * {@code chaos}: faults to inject (see {@code chaos.ChaosRunner}).
  * {@code httpPort}: the run's HTTP server (0: a free port, -1: none).
+ * {@code emit}: what the processor writes to {@code points-agg-1m} ({@link Emit}).
  */
 public record RunConfig(
         ClusterConfig cluster,
@@ -36,7 +38,8 @@ public record RunConfig(
         Sink sink,
         double zscore,
         int httpPort,
-        String ingestToken) {
+        String ingestToken,
+        Emit emit) {
 
     /**
      * The PostgreSQL sink of a run: off, or on with an embedded server ({@code jdbcUrl} null) or a
@@ -60,6 +63,7 @@ public record RunConfig(
         UsageException.require(standbys >= 0 && standbys <= 8, "--standbys", "must be 0..8, got " + standbys);
         KafkaConnection.requireGuaranteesKept(clientConfig);
         clientConfig = Map.copyOf(clientConfig);
+        UsageException.require(emit != null, "--emit", "must be updates or final");
         chaos = List.copyOf(chaos);
         UsageException.require(httpPort >= -1 && httpPort <= 65535, "--http-port",
                 "must be 0..65535 (0: a free port) or -1 (none), got " + httpPort);
@@ -107,6 +111,7 @@ public record RunConfig(
         private double zscore;
         private Integer httpPort;
         private String ingestToken;
+        private Emit emit = Emit.UPDATES;
 
         private Builder() {}
 
@@ -224,12 +229,18 @@ public record RunConfig(
             return this;
         }
 
+        /** What the processor writes to points-agg-1m; default {@link Emit#UPDATES}. */
+        public Builder emit(Emit emit) {
+            this.emit = emit;
+            return this;
+        }
+
         public RunConfig build() {
             return new RunConfig(required(cluster, "cluster"), bootstrapServers, clientConfig,
                     required(topics, "topics"), required(guarantee, "guarantee"), required(threads, "threads"),
                     required(duration, "duration"), required(rate, "rate"), required(sensors, "sensors"), invalidRatio,
                     lateRatio, required(drainTimeout, "drainTimeout"), warmup, summaryJson, processors, standbys, chaos,
-                    sink, zscore, required(httpPort, "httpPort"), ingestToken);
+                    sink, zscore, required(httpPort, "httpPort"), ingestToken, emit);
         }
 
         private static <T> T required(T value, String name) {

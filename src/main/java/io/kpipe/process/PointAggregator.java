@@ -11,8 +11,10 @@ import io.kpipe.model.PointDecoder;
 import io.kpipe.model.WindowResult;
 import io.kpipe.process.WindowAggregateStore.OpenWindow;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -23,8 +25,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Decodes each record of {@code points}, sends what is not a valid point to the dead-letter sink
  * with the reason, checks valid points against their sensor's thresholds (device registry) and
  * the optional z-score rule, sending alerts, and adds them to their tumbling window in the
- * {@link WindowAggregateStore}, which hands the changed windows back at each commit to be
- * forwarded to {@code points-agg-1m}, enriched with the sensor's site and unit.
+ * {@link WindowAggregateStore}, which hands windows back at each commit to be forwarded to
+ * {@code points-agg-1m}, enriched with the sensor's site and unit: the windows changed since the
+ * last commit ({@code --emit updates}), or those closed now ({@code --emit final}, each once).
  *
  * <p>The registry is looked up once per sensor and window (when the window opens, and at each
  * commit while the sensor is still unknown), not per point: a change to a device applies from its
@@ -49,6 +52,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private final long graceMs;
     private final long maxFutureMs;
     private final double zscore;
+    private final boolean emitFinal;
     private ProcessorContext<Object, Object> context;
     private WindowAggregateStore store;
     private KeyValueStore<String, Device> devices;
@@ -63,6 +67,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         this.graceMs = config.grace().toMillis();
         this.maxFutureMs = config.maxFuture().toMillis();
         this.zscore = config.zscore();
+        this.emitFinal = config.emit() == ProcessorConfig.Emit.FINAL;
     }
 
     @Override
@@ -72,6 +77,31 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         this.store = context.getStateStore(storeName);
         this.devices = context.getStateStore(PointTopology.DEVICES_STORE);
         store.load(this::emit);
+        if (emitFinal) {
+            // Open windows are not published until they close: queries read them from the store.
+            live.attachOpen(partition, this::committedWindows);
+        }
+    }
+
+    /** For queries from other threads: the sensor's windows in the store as of its last commit. */
+    private List<WindowResult> committedWindows(String sensor, long from, long to) {
+        List<WindowResult> out = new ArrayList<>();
+        try {
+            store.committedWindows(sensor.getBytes(StandardCharsets.UTF_8), from, to,
+                    (a, start) -> out.add(WindowResult.of(sensor, device(sensor), start, start + windowMs, a)));
+        } catch (InvalidStateStoreException e) {
+            // The task is closing (its partition moves): no windows here any more.
+            return List.of();
+        }
+        return out;
+    }
+
+    private Device device(String sensor) {
+        try {
+            return devices.get(sensor);
+        } catch (InvalidStateStoreException e) {
+            return null;
+        }
     }
 
     @Override
@@ -181,11 +211,16 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     }
 
     /**
-     * Forwards the windows changed since the last commit; called by the store inside a commit, with
-     * this processor made the current node again (the store's commit hook does that).
+     * Forwards windows: those changed since the last commit (updates) or those closed now (final);
+     * called by the store inside a commit, with this processor made the current node again (the
+     * store's commit hook does that).
      */
     private void emit(List<OpenWindow> changed) {
         for (OpenWindow w : changed) {
+            if (w.sensorName == null) {
+                // Restored from the changelog and closed (final mode) before another point came.
+                w.sensorName = new String(w.sensor.get(), StandardCharsets.UTF_8);
+            }
             if (w.device == null) {
                 // The registry may have learnt of the sensor since the window opened.
                 w.device = devices.get(w.sensorName);

@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.Stores;
  * The processing topology, as plain functions so tests run exactly what production runs.
  *
  * <pre>
- * points ──► aggregate (decode, validate, late rule, alerts, 1-min tumbling windows in agg-store) ──┬──► points-agg-1m (at each commit, with site and unit)
+ * points ──► aggregate (decode, validate, late rule, alerts, 1-min tumbling windows in agg-store) ──┬──► points-agg-1m (at each commit or once at close, with site and unit)
  *                 ▲                                                                                  ├──► alerts (threshold, z-score)
  *                 │ lookups                                                                          └──► points-dlq (invalid | late, original bytes + reason headers)
  * devices ──► devices-store (global: the whole registry on every instance)
@@ -56,7 +56,7 @@ public final class PointTopology {
         topology.addProcessor("aggregate", () -> new PointAggregator(config, stats, live, AGGREGATE_STORE), "points");
         // Kafka Streams creates the changelog with these settings (and never changes an existing one).
         topology.addStateStore(WindowAggregateStore.builder(AGGREGATE_STORE,
-                config.windowSize().toMillis(), config.grace().toMillis())
+                config.windowSize().toMillis(), config.grace().toMillis(), config.emit())
                 .withLoggingEnabled(TopicConfigs.changelog()), "aggregate");
         topology.addSink(AGGREGATES_SINK, topics.aggregates().name(), topics.aggregates().keySerde().serializer(),
                 topics.aggregates().valueSerde().serializer(), "aggregate");

@@ -143,6 +143,7 @@ public final class PipelineRun {
                     .threads(config.threads())
                     .standbys(config.standbys())
                     .zscore(config.zscore())
+                    .emit(config.emit())
                     .build();
             ProcessorGroup group = null;
             if (config.processors() > 0) {
@@ -179,9 +180,10 @@ public final class PipelineRun {
                         lag, l -> l.lag(partition), "partition", Integer.toString(p));
             }
             ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(), targets(kafka, cluster, group), out));
-            out.printf("running for %s: %s points/s, %,d sensors, %s%n", Durations.format(config.duration()),
+            out.printf("running for %s: %s points/s, %,d sensors, %s%s%n", Durations.format(config.duration()),
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
-                    config.guarantee().kafkaName());
+                    config.guarantee().kafkaName(), config.emit() == ProcessorConfig.Emit.FINAL
+                            ? ", each window emitted once when it closes (--emit final)" : "");
             Result result = generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos, sink,
                     ingest, ingestTally, live, vitals);
             beforeStop.accept(result.summary());
@@ -424,7 +426,12 @@ public final class PipelineRun {
         }
         stats.takeInterval();   // the last points' latencies into the total that /metrics shows
         double seconds = (System.nanoTime() - start) / 1e9;
-        Reconciler.Output output = new Reconciler(kafka, topics, sent.tally().windowMs()).read();
+        Reconciler reconciler = new Reconciler(kafka, topics, sent.tally().windowMs());
+        if (config.emit() == ProcessorConfig.Emit.FINAL) {
+            // The last windows of every sensor have not closed: the books read them from the state.
+            reconciler.withOpenWindowsOf(group);
+        }
+        Reconciler.Output output = reconciler.read();
         List<ChaosRunner.Done> events = Recovery.of(chaos.done(), timeline, drainedAtS);
         RunSummary.Sink sinkTotals = null;
         if (sink != null) {
@@ -453,8 +460,8 @@ public final class PipelineRun {
                 .producedValid(sent.valid())
                 .producedInvalid(sent.invalid())
                 .sendFailed(sent.sendFailed())
-                .aggregated(o.aggregatedCount())
-                .windows(o.windows())
+                .aggregated(o.aggregatedCount() + o.openAggregated())
+                .windows(o.windows() + o.openCounts().size())
                 .dlq(o.invalid())
                 .late(o.late())
                 .lost(books.lost())
@@ -478,6 +485,8 @@ public final class PipelineRun {
                 .ingested(ingested)
                 .setAside(new RunSummary.SetAside(o.future(), o.overflow(), books.external()))
                 .sink(sink)
+                .emitted(new RunSummary.Emitted(config.emit().flagName(), o.openCounts().size(), o.openAggregated(),
+                        o.emittedTwice()))
                 .build();
     }
 

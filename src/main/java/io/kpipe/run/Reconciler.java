@@ -6,6 +6,7 @@ import io.kpipe.model.MalformedPointException;
 import io.kpipe.model.MutablePoint;
 import io.kpipe.model.PointDecoder;
 import io.kpipe.model.WindowResult;
+import io.kpipe.process.WindowAggregateStore;
 import io.kpipe.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads what the pipeline wrote, as a downstream consumer would ({@code read_committed}), and
  * totals it: the final value of every window (the last record per key) and the dead letters by type.
+ *
+ * <p>Under {@code --emit final} a window reaches {@code points-agg-1m} only when stream time passes
+ * its end plus the grace, so at the end of a run the last windows of every sensor are still open:
+ * their points are in the processor's state, not on the topic. {@link #withOpenWindowsOf} makes the
+ * reconciliation read them from the state's changelog (read_committed, to its end: the state as of
+ * the processor's last commit, which is what a restarted processor would restore and later emit).
  */
 public final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -49,14 +56,37 @@ public final class Reconciler {
      * @param setAsideByWindow valid points dead-lettered by the window rules, per window
      * @param unattributed   such dead letters whose window cannot be told (their copy was truncated)
      * @param pointsRecords  records on {@code points} (read_committed end offsets): everything that came in
+     * @param openCounts     windows still open in the processor's state (final mode), by key, with their counts;
+     *                       {@code windows}, {@code aggregatedCount} and {@code finalCounts} are those on the topic
+     * @param emittedTwice   windows with more than one record on {@code points-agg-1m} (under final mode and
+     *                       exactly-once: none)
      */
     public record Output(long windows, long aggregatedCount, long invalid, long late, long future, long overflow,
                          long notPoints, Map<String, Long> finalCounts, Map<String, Long> setAsideByWindow,
-                         long unattributed, long alerts, long pointsRecords) {
+                         long unattributed, long alerts, long pointsRecords, Map<String, Long> openCounts,
+                         long emittedTwice) {
+
+        /** The books of a run with every window on the topic (updates mode). */
+        public Output(long windows, long aggregatedCount, long invalid, long late, long future, long overflow,
+                      long notPoints, Map<String, Long> finalCounts, Map<String, Long> setAsideByWindow,
+                      long unattributed, long alerts, long pointsRecords) {
+            this(windows, aggregatedCount, invalid, late, future, overflow, notPoints, finalCounts, setAsideByWindow,
+                    unattributed, alerts, pointsRecords, Map.of(), 0);
+        }
 
         /** Every record of {@code points} has exactly one outcome: aggregated, or one dead letter. */
         public long outcomes() {
-            return aggregatedCount + late + invalid;
+            return aggregatedCount + openAggregated() + late + invalid;
+        }
+
+        /** Points in the windows still open in the processor's state. */
+        public long openAggregated() {
+            return openCounts.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** A window's count: on the topic, or still open in the state (a window in both is counted twice). */
+        public long count(String window) {
+            return finalCounts.getOrDefault(window, 0L) + openCounts.getOrDefault(window, 0L);
         }
     }
 
@@ -64,6 +94,7 @@ public final class Reconciler {
     private final Topics topics;
 
     private final long windowMs;
+    private String openWindowsTopic;
 
     public Reconciler(KafkaConnection kafka, Topics topics, long windowMs) {
         this.kafka = kafka;
@@ -71,10 +102,21 @@ public final class Reconciler {
         this.windowMs = windowMs;
     }
 
+    /**
+     * Also reads the windows still open in the state of the processor {@code applicationId} from its
+     * store's changelog ({@code --emit final}: they are not on {@code points-agg-1m} yet).
+     */
+    public Reconciler withOpenWindowsOf(String applicationId) {
+        this.openWindowsTopic = WindowAggregateStore.changelogTopic(applicationId);
+        return this;
+    }
+
     public Output read() {
         Map<String, Long> finalCounts = new HashMap<>();
+        long[] aggregateRecords = new long[1];
         Deserializer<WindowResult> serde = topics.aggregates().valueSerde().deserializer();
         readAll(topics.aggregates().name(), r -> {
+            aggregateRecords[0]++;
             WindowResult w;
             try {
                 w = serde.deserialize(r.topic(), r.value());
@@ -107,13 +149,20 @@ public final class Reconciler {
         });
         long[] alerts = new long[1];
         readAll(topics.alerts().name(), r -> alerts[0]++);
+        Map<String, Long> open = new HashMap<>();
+        long emittedTwice = 0;
+        if (openWindowsTopic != null) {
+            readAll(openWindowsTopic, r -> WindowAggregateStore.foldCounts(r.key(), r.value(), open));
+            // Only final mode promises one record per window; under updates every commit adds one.
+            emittedTwice = aggregateRecords[0] - finalCounts.size();
+        }
         long sum = finalCounts.values().stream().mapToLong(Long::longValue).sum();
         long late = dead.getOrDefault(DeadLetter.Type.LATE, 0L);
         long all = dead.values().stream().mapToLong(Long::longValue).sum();
         return new Output(finalCounts.size(), sum, all - late, late, dead.getOrDefault(DeadLetter.Type.FUTURE, 0L),
                 dead.getOrDefault(DeadLetter.Type.OVERFLOW, 0L),
                 dead.getOrDefault(DeadLetter.Type.INVALID, 0L) + dead.getOrDefault(DeadLetter.Type.ERROR, 0L),
-                finalCounts, setAside, unattributed[0], alerts[0], records(topics.points().name()));
+                finalCounts, setAside, unattributed[0], alerts[0], records(topics.points().name()), open, emittedTwice);
     }
 
     /**

@@ -50,7 +50,22 @@ public record RunSummary(
         @JsonProperty("ingested") long ingested,
         @JsonUnwrapped SetAside setAside,
         @JsonUnwrapped Pace pace,
-        @JsonUnwrapped Sink sink) {
+        @JsonUnwrapped Sink sink,
+        @JsonUnwrapped Emitted emitted) {
+
+    /**
+     * What the processor emitted ({@code --emit}): under {@code final} the windows still open at the
+     * end are in its state, not on {@code points-agg-1m}: {@code openWindows} of them with
+     * {@code openAggregated} points (included in {@code windows} and {@code aggregated}, read from the
+     * state's changelog), and {@code emittedTwice} windows had more than one record on the topic
+     * (under exactly-once it must be 0). Under {@code updates} all three are 0.
+     */
+    public record Emitted(@JsonProperty("emit") String emit,
+                          @JsonProperty("open_windows") long openWindows,
+                          @JsonProperty("open_aggregated") long openAggregated,
+                          @JsonProperty("windows_emitted_twice") long emittedTwice) {
+        public static final Emitted UPDATES = new Emitted("updates", 0, 0, 0);
+    }
 
     /**
      * How the run went in time: the second its {@link SteadyState steady state} began (counted from
@@ -107,7 +122,12 @@ public record RunSummary(
                           @JsonProperty("p999") long p999, @JsonProperty("max") long max) {}
 
     public boolean ok() {
-        return lost == 0 && duplicated == 0 && sinkOk();
+        return lost == 0 && duplicated == 0 && sinkOk() && onceEach();
+    }
+
+    /** Under final mode and exactly-once, each window reached points-agg-1m at most once. */
+    public boolean onceEach() {
+        return emitted.emittedTwice() == 0 || !guarantee.equals("exactly_once_v2");
     }
 
     /**
@@ -115,7 +135,9 @@ public record RunSummary(
      * those it rejected, which {@code sink_rejects} holds.
      */
     public boolean sinkOk() {
-        return sink == null || sink.accountsFor(windows, aggregated, alerts);
+        // The sink sees the topic: windows still open in the processor's state (final mode) are not on it yet.
+        return sink == null || sink.accountsFor(windows - emitted.openWindows(), aggregated - emitted.openAggregated(),
+                alerts);
     }
 
     public void writeJson(Path file) {
@@ -131,7 +153,7 @@ public record RunSummary(
         return String.format(Locale.ROOT, """
                 kpipe run: %,d points in %.1f s = %,.0f points/s end to end (%s, %d broker(s), %d partitions, %d thread(s)%s)
                   produced    %,d (valid %,d, invalid %,d); send failed %,d%s%s
-                  output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s%s
+                  output      %,d aggregated in %,d windows; late %,d; dead letters %,d%s%s%s
                   alerts      %,d%s%s
                   latency     p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (sent -> aggregated)
                   steady      %s
@@ -147,6 +169,7 @@ public record RunSummary(
                         " (of them future %,d, overflow %,d); records from other producers %,d",
                         setAside.future(), setAside.overflow(), setAside.external()),
                 drained ? "" : " (NOT DRAINED: the processor or the sink did not catch up)",
+                emittedLine(),
                 alerts, sink == null ? "" : String.format(Locale.ROOT,
                         "; PostgreSQL: %,d windows with counts summing to %,d, %,d alerts%s", sink.rows(), sink.countSum(),
                         sink.alerts(), sinkOk() ? " (exact)" : " (NOT EXACT)"),
@@ -155,6 +178,17 @@ public record RunSummary(
                         sink.rejectedCountSum(), sink.rejectedAlerts()),
                 latencyMs.p50(), latencyMs.p99(), latencyMs.p999(), latencyMs.max(), steadyLine(), headroomLine(),
                 lost, duplicated, windowsWrong, ok() ? "OK" : "FAILED");
+    }
+
+    private String emittedLine() {
+        if (emitted.emit().equals("updates")) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%n  emit        final: %,d windows on points-agg-1m, each once%s; %,d windows "
+                        + "(%,d points) still open at the end, read from the processor's state", windows - emitted.openWindows(),
+                emitted.emittedTwice() == 0 ? "" : String.format(Locale.ROOT, " (NOT ONCE: %,d windows emitted twice)",
+                        emitted.emittedTwice()),
+                emitted.openWindows(), emitted.openAggregated());
     }
 
     private String steadyLine() {
@@ -208,6 +242,7 @@ public record RunSummary(
         private SetAside setAside;
         private Pace pace = Pace.UNKNOWN;
         private Sink sink;
+        private Emitted emitted = Emitted.UPDATES;
 
         private Builder() {}
 
@@ -358,6 +393,12 @@ public record RunSummary(
             return this;
         }
 
+        /** What the processor emitted; not set: {@link Emitted#UPDATES}. */
+        public Builder emitted(Emitted emitted) {
+            this.emitted = Objects.requireNonNull(emitted, "emitted");
+            return this;
+        }
+
         public RunSummary build() {
             return new RunSummary(required(produced, "produced"), required(producedValid, "producedValid"),
                     required(producedInvalid, "producedInvalid"), required(sendFailed, "sendFailed"),
@@ -369,7 +410,7 @@ public record RunSummary(
                     required(guarantee, "guarantee"), required(threads, "threads"), required(sensors, "sensors"),
                     required(rateTarget, "rateTarget"), required(processors, "processors"),
                     required(standbys, "standbys"), required(chaos, "chaos"), required(alerts, "alerts"),
-                    required(ingested, "ingested"), required(setAside, "setAside"), pace, sink);
+                    required(ingested, "ingested"), required(setAside, "setAside"), pace, sink, emitted);
         }
 
         private static <T> T required(T value, String name) {

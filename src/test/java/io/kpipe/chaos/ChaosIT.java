@@ -57,13 +57,27 @@ class ChaosIT {
         assertThat(output).containsPattern("chaos: kill-broker@8s -> broker " + killed + " \\(pid \\d+\\)");
     }
 
-    @Test
-    void shouldCountEveryPointOnceWhenAnExactlyOnceProcessorIsKilledAndRestarted() throws Exception {
+    /**
+     * In final mode the killed processor's open windows come back from the changelog: the books
+     * (windows on the topic + windows still open in the state + late) stay exact, and no window
+     * reaches the topic twice.
+     */
+    @ParameterizedTest(name = "--emit {0}")
+    @ValueSource(strings = {"updates", "final"})
+    void shouldCountEveryPointOnceWhenAnExactlyOnceProcessorIsKilledAndRestarted(String emit) throws Exception {
         JsonNode s = run(0, "--processors", "2", "--duration", "30s", "--rate", "20k", "--sensors", "500",
-                "--invalid-ratio", "0.01", "--late-ratio", "0.002",
+                "--invalid-ratio", "0.01", "--late-ratio", "0.002", "--emit", emit,
                 "--chaos", "kill-processor:1@8s,restart-processor:1@15s");
 
         assertExact(s);
+        assertThat(s.get("emit").asText()).isEqualTo(emit);
+        assertThat(s.get("windows_emitted_twice").asLong()).isZero();
+        if (emit.equals("final")) {
+            // The last minute of every sensor is still open when the run ends.
+            assertThat(s.get("open_windows").asLong()).as(output).isGreaterThanOrEqualTo(500);
+        } else {
+            assertThat(s.get("open_windows").asLong()).isZero();
+        }
         assertThat(s.get("processors").asInt()).isEqualTo(2);
         assertThat(s.get("late").asLong()).isPositive();
         assertThat(s.get("chaos").get(0).get("action").asText()).isEqualTo("kill-processor");

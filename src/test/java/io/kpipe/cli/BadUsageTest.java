@@ -26,6 +26,10 @@ class BadUsageTest {
                         "kpipe generate: Invalid value for option '--rate': '-5' is not allowed; use a positive number of points per second (e.g. 333333, 500k, 1M) or 'max' (see --help)"),
                 Arguments.of(new String[] {"run", "--guarantee", "maybe"},
                         "kpipe run: Invalid value for option '--guarantee': 'maybe' is not a guarantee; use exactly_once_v2 or at_least_once (see --help)"),
+                Arguments.of(new String[] {"run", "--emit", "sometimes"},
+                        "kpipe run: Invalid value for option '--emit': 'sometimes' is not an emit mode; use updates or final (see --help)"),
+                Arguments.of(new String[] {"process", "--emit", "all"},
+                        "kpipe process: Invalid value for option '--emit': 'all' is not an emit mode; use updates or final (see --help)"),
                 Arguments.of(new String[] {"run", "--brokers", "0"}, "kpipe run: --brokers: must be 1..9, got 0"),
                 Arguments.of(new String[] {"bench", "--scenario", "steady", "--chaos", "kill-broker@10s"},
                         "kpipe bench: --chaos: 'kill-broker@10s': kpipe bench injects processor faults only "

@@ -3,6 +3,7 @@ package io.kpipe.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kpipe.config.ProcessorConfig.Emit;
 import io.kpipe.config.ProcessorConfig.Guarantee;
 import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
@@ -38,6 +39,7 @@ class ProcessorConfigFileTest {
                 .standbys(2)
                 .zscore(4.5)
                 .applicationServer("127.0.0.1:4321")
+                .emit(Emit.FINAL)
                 .build();
     }
 

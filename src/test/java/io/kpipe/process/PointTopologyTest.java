@@ -330,6 +330,68 @@ class PointTopologyTest {
     }
 
     @Test
+    void shouldEmitEachWindowOnceWhenItClosesInFinalMode() {
+        start(ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", stateDir, 1).toBuilder()
+                .emit(ProcessorConfig.Emit.FINAL).build());
+        TestOutputTopic<Bytes, byte[]> changelog = driver.createOutputTopic(
+                "kpipe-processor-agg-store-changelog", new BytesDeserializer(), new ByteArrayDeserializer());
+        send("s-1", T0, 1.0);
+        send("s-1", T0 + 59_999, 3.0);
+        // Stream time T0+69.999s: within the grace, so a point out of order still counts.
+        send("s-2", T0 + 69_999, 5.0);
+        send("s-1", T0 + 30_000, 2.0);
+
+        assertThat(aggregates.isEmpty()).as("nothing emitted while the windows are open").isTrue();
+
+        // Stream time T0+70s: [T0, T0+60s) closes, once, with every point of it.
+        send("s-2", T0 + 70_000, 6.0);
+        send("s-2", T0 + 75_000, 7.0);
+        send("s-1", T0 + 10_000, 9.0);   // late now
+
+        List<KeyValue<String, WindowResult>> emitted = aggregates.readKeyValuesToList();
+        assertThat(emitted).containsExactly(KeyValue.pair("s-1@2025-11-24T16:00:00Z",
+                new WindowResult("s-1", "unknown", null, T0, T0 + 60_000, 3, 6.0, 1.0, 3.0, 2.0, Math.sqrt(2.0 / 3), T0,
+                        T0 + 59_999)));
+        assertThat(deadLetters.readRecordsToList()).hasSize(1);
+        assertThat(stats.late()).isEqualTo(1);
+        Map<Bytes, byte[]> last = changelog.readKeyValuesToMap();
+        Bytes s1Window = Bytes.wrap(ByteBuffer.allocate(11).put(utf8("s-1")).putLong(T0).array());
+        Bytes s2Window = Bytes.wrap(ByteBuffer.allocate(11).put(utf8("s-2")).putLong(T0 + 60_000).array());
+        assertThat(last).containsOnlyKeys(s1Window, s2Window, WindowAggregateStore.STREAM_TIME_KEY);
+        assertThat(last.get(s1Window)).as("the closed window deleted (tombstone)").isNull();
+        assertThat(Aggregate.readFrom(ByteBuffer.wrap(last.get(s2Window))).count()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldAnswerQueriesFromTheStoreForWindowsNotYetEmittedInFinalMode() {
+        LiveWindows live = new LiveWindows();
+        ProcessorConfig config = ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", stateDir, 1).toBuilder()
+                .emit(ProcessorConfig.Emit.FINAL).build();
+        driver.close();
+        driver = new TopologyTestDriver(PointTopology.build(config, stats, live), PointTopology.streamsProperties(config));
+        points = driver.createInputTopic("points", new BytesSerializer(), new ByteArraySerializer());
+        send("s-1", T0, 1.0);
+        send("s-1", T0 + 1_000, 2.0);
+        send("s-10", T0 + 2_000, 4.0);
+
+        List<WindowResult> open = live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE);
+        assertThat(open).containsExactly(
+                new WindowResult("s-1", "unknown", null, T0, T0 + 60_000, 2, 3.0, 1.0, 2.0, 1.5, 0.5, T0, T0 + 1_000));
+
+        // The window closes and is published; the next one is read from the store.
+        send("s-1", T0 + 70_000, 8.0);
+        assertThat(live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE)).extracting(WindowResult::windowStart, WindowResult::count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(T0, 2L), org.assertj.core.groups.Tuple.tuple(T0 + 60_000, 1L));
+        assertThat(live.windows("s-1", T0 + 60_000, T0 + 120_000)).extracting(WindowResult::count).containsExactly(1L);
+        assertThat(live.windows("s-1", T0, T0 + 60_000)).extracting(WindowResult::count).containsExactly(2L);
+        assertThat(live.windows("s-2", Long.MIN_VALUE, Long.MAX_VALUE)).isNull();
+
+        driver.close();
+        driver = null;
+        assertThat(live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE)).as("a closed task's partition is dropped").isNull();
+    }
+
+    @Test
     void shouldEnrichAggregatesFromTheRegistryAndCountPointsOfUnknownSensors() {
         devices.pipeInput("s-1", "{\"sensor\":\"s-1\",\"site\":\"plant-a\",\"type\":\"temperature\",\"unit\":\"C\"}");
         send("s-1", T0, 1.0);

@@ -34,6 +34,30 @@ class KeyCheckTest {
     }
 
     @Test
+    void shouldCountTheWindowsStillOpenInTheStateAtTheEndInFinalMode() {
+        Map<Long, long[]> acked = Map.of(W0, new long[] {3, 5}, W1, new long[] {2, 1});
+        // Final mode: W0 closed and on the topic, W1 still open (read from the changelog).
+        Reconciler.Output out = new Reconciler.Output(2, 8, 0, 0, 0, 0, 0, Map.of(key(0, W0), 3L, key(1, W0), 5L),
+                Map.of(), 0, 0, 11, Map.of(key(0, W1), 2L, key(1, W1), 1L), 0);
+
+        KeyCheck check = KeyCheck.of(acked, i -> "s-" + i, out);
+
+        assertThat(check).isEqualTo(new KeyCheck(0, 0, 4, 0));
+        assertThat(out.outcomes()).isEqualTo(11);
+    }
+
+    @Test
+    void shouldCountAWindowBothOnTheTopicAndStillOpenAsDuplicated() {
+        Map<Long, long[]> acked = Map.of(W0, new long[] {3});
+        Reconciler.Output out = new Reconciler.Output(1, 3, 0, 0, 0, 0, 0, Map.of(key(0, W0), 3L),
+                Map.of(), 0, 0, 3, Map.of(key(0, W0), 3L), 0);
+
+        KeyCheck check = KeyCheck.of(acked, i -> "s-" + i, out);
+
+        assertThat(check).isEqualTo(new KeyCheck(0, 3, 1, 1));
+    }
+
+    @Test
     void shouldNotLetALossInOneWindowHideBehindADuplicateInAnother() {
         Map<Long, long[]> acked = Map.of(W0, new long[] {3, 2});
         // Totals agree (5 = 5), but s-0 lost one point and s-1 counted one twice.

@@ -61,4 +61,38 @@ class RunSummaryTest {
         assertThat(n.get("steady_from_s").isNull()).isTrue();
         assertThat(n.get("latency_steady_ms").isNull()).isTrue();
     }
+
+    @Test
+    void shouldCountWindowsStillOpenInFinalModeAndCheckTheSinkAgainstTheTopicOnly() throws Exception {
+        // 20 windows with 990 points: 15 on the topic (700 points), 5 still open (290 points).
+        RunSummary s = aRun().emitted(new RunSummary.Emitted("final", 5, 290, 0))
+                .sink(new RunSummary.Sink(15, 700, 0, 15, 0, 0, 0, 0)).build();
+
+        assertThat(s.ok()).isTrue();
+        assertThat(s.describe().lines()).contains("  emit        final: 15 windows on points-agg-1m, each once; 5 windows "
+                + "(290 points) still open at the end, read from the processor's state");
+        Path json = dir.resolve("s.json");
+        s.writeJson(json);
+        JsonNode n = new ObjectMapper().readTree(Files.readString(json));
+        assertThat(n.get("emit").asText()).isEqualTo("final");
+        assertThat(n.get("open_windows").asLong()).isEqualTo(5);
+        assertThat(n.get("open_aggregated").asLong()).isEqualTo(290);
+        assertThat(n.get("windows_emitted_twice").asLong()).isZero();
+    }
+
+    @Test
+    void shouldFailAFinalModeRunThatEmittedAWindowTwiceUnderExactlyOnce() {
+        RunSummary twice = aRun().emitted(new RunSummary.Emitted("final", 0, 0, 1)).build();
+        RunSummary twiceAtLeastOnce = aRun().guarantee("at_least_once").emitted(new RunSummary.Emitted("final", 0, 0, 1))
+                .build();
+
+        assertThat(twice.ok()).isFalse();
+        assertThat(twice.describe()).contains("(NOT ONCE: 1 windows emitted twice)").endsWith(": FAILED");
+        assertThat(twiceAtLeastOnce.ok()).as("at-least-once may emit a window again after a crash").isTrue();
+    }
+
+    @Test
+    void shouldSayNothingOfEmitModesInUpdatesMode() {
+        assertThat(aRun().build().describe()).doesNotContain("emit");
+    }
 }
