@@ -25,7 +25,8 @@ public final class BrokerProcess {
      * them (a later {@code -XX} wins, so {@code -XX:TieredStopAtLevel=4} brings C2 back).
      *
      * <p>C1 only ({@code TieredStopAtLevel=1}): a broker's work at these rates is system calls,
-     * copies and CRC32C (an intrinsic in every tier), so C2's optimisations buy it little, while its
+     * copies and checksums of a few MB/s, so C2's optimisations buy it little (Kafka's own
+     * ProducerPerformance against the broker: the same records/s on C1 as on C2), while its
      * compilations took 20-30% of a core in the first minute, when the processor needs the CPU most.
      * Measured in cold {@code kpipe run}s (docs/performance.md, "Cold start"): steady state earlier,
      * and no more CPU while steady.

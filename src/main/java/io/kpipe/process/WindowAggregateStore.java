@@ -98,6 +98,8 @@ public final class WindowAggregateStore extends PreCommitStore {
     private long lastBucketStart = Long.MIN_VALUE;
     private final List<OpenWindow> dirty = new ArrayList<>();
     private final List<OpenWindow> closed = new ArrayList<>();
+    /** Windows restored although closed (a lost tombstone): deleted at the next commit, not emitted. */
+    private final List<OpenWindow> stale = new ArrayList<>();
     private final ByteBuffer valueBuffer = ByteBuffer.allocate(Aggregate.BYTES);
     private Emitter emitter;
     private long streamTime = -1;
@@ -191,7 +193,15 @@ public final class WindowAggregateStore extends PreCommitStore {
             }
         }
         loaded.sort((a, b) -> Long.compare(a.start, b.start));
+        long closedUpTo = streamTime < 0 ? Long.MIN_VALUE : streamTime - graceMs - windowMs;
         for (OpenWindow w : loaded) {
+            if (w.start <= closedUpTo) {
+                // The commit that stored this stream time deleted every window it closed, in the same
+                // transaction that emitted it; so this one's tombstone was lost (compacted away while a
+                // long restoration read past it). It was emitted already: delete it, never emit it again.
+                stale.add(w);
+                continue;
+            }
             w.next = bySensor.put(w.sensor, w);
             file(w);
         }
@@ -294,11 +304,15 @@ public final class WindowAggregateStore extends PreCommitStore {
 
     @Override
     protected void beforeCommit() {
-        if (dirty.isEmpty() && streamTime == flushedStreamTime) {
+        if (dirty.isEmpty() && streamTime == flushedStreamTime && stale.isEmpty()) {
             return;
         }
         beginCommitWrites(streamTime);
         try {
+            for (OpenWindow w : stale) {
+                changelogged.delete(storeKey(w));
+            }
+            stale.clear();
             if (emit == Emit.FINAL) {
                 writeBackFinal();
             } else {
@@ -420,6 +434,7 @@ public final class WindowAggregateStore extends PreCommitStore {
         lastBucketStart = Long.MIN_VALUE;
         dirty.clear();
         closed.clear();
+        stale.clear();
         streamTime = -1;
         flushedStreamTime = -1;
     }

@@ -111,7 +111,10 @@ public final class ResourceSampler implements AutoCloseable {
             return;
         }
         t.shutdown();
-        t.awaitTermination(DU_TIMEOUT_S + 5, TimeUnit.SECONDS);
+        if (!t.awaitTermination(DU_TIMEOUT_S + 5, TimeUnit.SECONDS)) {
+            t.shutdownNow();
+            return;   // a sample hung (du is bounded by its own timeout): no last sample on the caller's thread
+        }
         sampleQuietly();
     }
 
@@ -205,11 +208,19 @@ public final class ResourceSampler implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("du", "-s", "-B1"));
         dirs.values().forEach(d -> cmd.add(d.toString()));
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(DU_TIMEOUT_S, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return bytes;
+            // Output to a file, not a pipe: reading a pipe would wait for du however long it hangs.
+            Path outFile = Files.createTempFile("kpipe-du-", ".txt");
+            String out;
+            try {
+                Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .redirectOutput(outFile.toFile()).start();
+                if (!p.waitFor(DU_TIMEOUT_S, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return bytes;
+                }
+                out = Files.readString(outFile, StandardCharsets.UTF_8);
+            } finally {
+                Files.deleteIfExists(outFile);
             }
             // du exits 1 when a file vanished under it (a deleted segment) and still prints its totals.
             Map<String, Long> byPath = new LinkedHashMap<>();

@@ -36,8 +36,9 @@ public final class TopicConfigs {
     static final String DIRTY_RATIO = "0.5";
     /**
      * How long a tombstone outlives its window in the changelog. A restore reads the changelog
-     * from its start; one that misses a tombstone loads a closed window, which the store evicts
-     * (and tombstones again) at its next commit, so this needs only to cover a restore, not a day.
+     * from its start; one that misses a tombstone loads a closed window, which the store recognises
+     * by the restored stream time and deletes at its next commit without emitting it again, so this
+     * needs only to cover most restores, not a day.
      */
     static final Duration TOMBSTONE_RETENTION = Duration.ofMinutes(15);
 

@@ -29,6 +29,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -149,6 +150,38 @@ class EmitModeBooksTest {
         assertThat(restored.emittedCountSum()).isEqualTo(uninterrupted.emittedCountSum());
         assertThat(restored.openCounts()).isEqualTo(uninterrupted.openCounts());
         assertThat(restored.deadLetters).isEqualTo(uninterrupted.deadLetters);
+    }
+
+    /**
+     * A restoration that missed a tombstone (compacted away while it read) loads a window that was
+     * closed, and emitted, before the crash: it is deleted, never emitted a second time.
+     */
+    @Test
+    void shouldNotEmitAgainAWindowWhoseTombstoneTheRestorationMissed() {
+        MillionSensors input = new MillionSensors(50_000);
+        Outputs restored = new Outputs(input.sensors);
+        long crashAt = input.sensors * 9L / 10;
+        long sent;
+        try (TopologyTestDriver first = driver(Emit.FINAL, stateDir.resolve("first"), new ProcessingStats())) {
+            sent = input.sendUntil(restored.attach(first), restored::read, n -> n >= crashAt);
+            restored.read();
+        }
+        assertThat(restored.emissions[0]).as("sensor 0's window (minute 0) closed before the crash").isEqualTo(1);
+        List<KeyValue<Bytes, byte[]>> changelog = new ArrayList<>(restored.compactedChangelog());
+        byte[] sensor = MillionSensors.name(0).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer value = java.nio.ByteBuffer.allocate(Aggregate.BYTES);
+        input.expected(0).writeTo(value);
+        changelog.add(KeyValue.pair(Bytes.wrap(java.nio.ByteBuffer.allocate(sensor.length + Long.BYTES).put(sensor)
+                .putLong(MillionSensors.windowStart(0)).array()), value.array()));
+        try (TopologyTestDriver second = driver(Emit.FINAL, stateDir.resolve("second"), new ProcessingStats())) {
+            TestInputTopic<Bytes, byte[]> points = restored.attach(second);
+            ((WindowAggregateStore) second.getStateStore(PointTopology.AGGREGATE_STORE)).replay(changelog);
+            input.sendFrom(sent, points, restored::read);
+            restored.read();
+        }
+        assertThat(restored.emissions[0]).isEqualTo(1);
+        assertThat(restored.openCounts()).doesNotContainKey(io.kpipe.model.WindowResult.key(MillionSensors.name(0),
+                MillionSensors.windowStart(0)));
     }
 
     private static TopologyTestDriver driver(Emit emit, Path state, ProcessingStats stats) {
