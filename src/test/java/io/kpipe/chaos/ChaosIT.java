@@ -251,6 +251,7 @@ class ChaosIT {
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         output = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(output).isEqualTo(expectedExit);
+        assertThat(json).as(output).exists();
         return new ObjectMapper().readTree(json.toFile());
     }
 
