@@ -122,17 +122,20 @@ final class ProgressLine implements AutoCloseable {
     }
 
     private void closeMinute() {
-        minutes.add(new MinuteLatency(minuteIndex, minute.getTotalCount(), pct(minute, 50), pct(minute, 99),
-                minute.getTotalCount() == 0 ? 0 : minute.getMaxValue()));
+        minutes.add(minuteSoFar());
         minute.reset();
+    }
+
+    private MinuteLatency minuteSoFar() {
+        return new MinuteLatency(minuteIndex, minute.getTotalCount(), pct(minute, 50), pct(minute, 99),
+                minute.getTotalCount() == 0 ? 0 : minute.getMaxValue());
     }
 
     /** The latencies of each minute so far, the one under way (if it has begun) last. */
     synchronized List<MinuteLatency> minutes() {
         List<MinuteLatency> all = new ArrayList<>(minutes);
         if (!samples.isEmpty()) {
-            all.add(new MinuteLatency(minuteIndex, minute.getTotalCount(), pct(minute, 50), pct(minute, 99),
-                    minute.getTotalCount() == 0 ? 0 : minute.getMaxValue()));
+            all.add(minuteSoFar());
         }
         return List.copyOf(all);
     }
