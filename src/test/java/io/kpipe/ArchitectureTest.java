@@ -27,7 +27,7 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
  * http  devices  produce
  * generate  process  sink
  * cluster  topics  chaos
- * config  model  lifecycle  terminal
+ * config  model  lifecycle  terminal  hosts
  * </pre>
  *
  * A new package has to be placed in a layer here (and in the README) before the build passes.
@@ -55,7 +55,7 @@ class ArchitectureTest {
             .layer("stages").definedBy("io.kpipe.generate..", "io.kpipe.process..", "io.kpipe.sink..")
             .layer("kafka").definedBy("io.kpipe.cluster..", "io.kpipe.topics..", "io.kpipe.chaos..")
             .layer("foundation").definedBy("io.kpipe.config..", "io.kpipe.model..", "io.kpipe.lifecycle..",
-                    "io.kpipe.terminal..")
+                    "io.kpipe.terminal..", "io.kpipe.hosts..")
             .whereLayer("commands").mayNotBeAccessedByAnyLayer()
             .whereLayer("suites").mayOnlyBeAccessedByLayers("commands")
             .whereLayer("run").mayOnlyBeAccessedByLayers("commands", "suites")
