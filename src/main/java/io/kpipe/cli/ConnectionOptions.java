@@ -1,6 +1,7 @@
 package io.kpipe.cli;
 
 import io.kpipe.config.KafkaConnection;
+import io.kpipe.config.Secrets;
 import io.kpipe.config.UsageException;
 import java.io.IOException;
 import java.io.Reader;
@@ -22,11 +23,13 @@ final class ConnectionOptions {
     Path kafkaConfig;
 
     @Option(names = "-X", paramLabel = "KEY=VALUE",
-            description = "One Kafka client setting, passed through; repeatable. Wins over --kafka-config.")
+            description = "One Kafka client setting, passed through; repeatable. Wins over --kafka-config. "
+                    + "Secrets (sasl.jaas.config, ssl.*.password...) only in --kafka-config, never here.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
-    /** Client settings from the file, then from -X. */
+    /** Client settings from the file, then from -X; a secret given with -X is refused (see {@link Secrets}). */
     Map<String, String> clientConfig() {
+        Secrets.requireNotOnCommandLine(overrides);
         Map<String, String> all = new LinkedHashMap<>();
         if (kafkaConfig != null) {
             Properties p = new Properties();

@@ -50,6 +50,7 @@ final class IngestCommand implements Callable<Integer> {
         UsageException.require(maxLines >= 1, "--max-lines", "must be positive, got " + maxLines);
         this.http.requireServer("kpipe ingest");
         String token = SecretFile.read(tokenFile, "--ingest-token-file");
+        this.http.endpoint().requireTokenBeyondLoopback(token);
         var kafka = connection.connection();
         String topic = Topics.withPrefix(topicPrefix.prefix).points().name();
         try (Admin admin = Connectivity.admin(kafka)) {

@@ -1,5 +1,6 @@
 package io.kpipe.cli;
 
+import io.kpipe.config.Secrets;
 import io.kpipe.config.UsageException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -55,7 +56,8 @@ public final class Main {
         return cl;
     }
 
+    /** One line, with any secret in it masked: error messages may quote a setting or a URL. */
     private static String oneLine(String s) {
-        return s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+        return Secrets.maskText(s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
     }
 }

@@ -91,6 +91,7 @@ final class ProcessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         http.port();   // checked before anything is connected to
+        http.endpoint();
         ProcessorConfig config = configFile != null ? fromFile() : fromFlags();
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();

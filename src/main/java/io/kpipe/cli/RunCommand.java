@@ -142,6 +142,7 @@ final class RunCommand implements Callable<Integer> {
                 .zscore(zscore)
                 .emit(processing.emit)
                 .httpPort(http.port())
+                .httpEndpoint(http.endpoint())
                 .ingestToken(SecretFile.read(ingestTokenFile, "--ingest-token-file"))
                 .build();
         var out = spec.commandLine().getOut();
@@ -150,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
             summary = run(config, out);
         } catch (DeadPartException e) {
             // Everything the run started is stopped by now; the one line says which part died and why.
-            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + io.kpipe.config.Secrets.maskText(e.getMessage()));
             return Main.FAILED;
         }
         return summary.ok() ? Main.OK : Main.FAILED;
@@ -181,6 +182,7 @@ final class RunCommand implements Callable<Integer> {
         if (jdbcUrl == null) {
             return RunConfig.Sink.EMBEDDED;
         }
+        io.kpipe.config.Secrets.requireNoPasswordInUrl(jdbcUrl, "--jdbc-url", "--db-password-file");
         return new RunConfig.Sink(true, jdbcUrl, dbUser, SecretFile.read(dbPasswordFile, "--db-password-file"));
     }
 }

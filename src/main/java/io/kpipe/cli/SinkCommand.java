@@ -1,5 +1,6 @@
 package io.kpipe.cli;
 
+import io.kpipe.config.Secrets;
 import io.kpipe.config.UsageException;
 import io.kpipe.http.HttpService;
 import io.kpipe.metrics.Metrics;
@@ -61,8 +62,10 @@ final class SinkCommand {
                 case "copy" -> PostgresWriter.Mode.COPY;
                 default -> throw new UsageException("--write-mode", "must be upsert or copy, got '" + writeMode + "'");
             };
+            Secrets.requireNoPasswordInUrl(jdbcUrl, "--jdbc-url", "--password-file");
             String password = SecretFile.read(passwordFile, "--password-file");
             http.port();
+            http.endpoint();
             var kafka = connection.connection();   // every flag is checked before anything is connected to
             PostgresSink.checkAndPrepare(jdbcUrl, user, password);
             Topics topics = Topics.withPrefix(topicPrefix.prefix);
@@ -77,7 +80,7 @@ final class SinkCommand {
             HttpService http = this.http.start(resources, metrics);
             resources.add(sink);
             spec.commandLine().getErr().println("writing " + topics.aggregates().name() + " and " + topics.alerts().name() + " to "
-                    + jdbcUrl + " (" + mode.name().toLowerCase(Locale.ROOT) + ")" + (http == null ? "" : "; metrics "
+                    + Secrets.maskText(jdbcUrl) + " (" + mode.name().toLowerCase(Locale.ROOT) + ")" + (http == null ? "" : "; metrics "
                     + http.url() + "/metrics") + "; Ctrl-C to stop");
             Thread reporter = new Thread(() -> report(sink), "kpipe-sink-progress");
             reporter.setDaemon(true);
@@ -138,6 +141,7 @@ final class SinkCommand {
         public Integer call() {
             UsageException.require(maxBytes >= 1024, "--max-bytes", "must be at least 1024, got " + maxBytes);
             http.port();   // checked before anything is connected to
+            http.endpoint();
             var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {
                 Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).aggregates().name());

@@ -62,6 +62,12 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> clien
                         + " for every producer and consumer it runs");
     }
 
+    /** Printable: client settings that hold secrets are masked ({@link Secrets}). */
+    @Override
+    public String toString() {
+        return Secrets.describe(this);
+    }
+
     public static KafkaConnection of(String bootstrapServers) {
         return new KafkaConnection(bootstrapServers, Map.of());
     }

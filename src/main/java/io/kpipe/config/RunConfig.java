@@ -16,6 +16,7 @@ import java.util.Objects;
  * {@code chaos}: faults to inject (see {@code chaos.ChaosRunner}).
  * {@code httpPort}: the run's HTTP server (0: a free port, -1: none).
  * {@code emit}: what the processor writes to {@code points-agg-1m} ({@link Emit}).
+ * {@code httpEndpoint}: the address and TLS of that server ({@link HttpEndpoint}).
  */
 public record RunConfig(
         ClusterConfig cluster,
@@ -39,7 +40,8 @@ public record RunConfig(
         double zscore,
         int httpPort,
         String ingestToken,
-        Emit emit) {
+        Emit emit,
+        HttpEndpoint httpEndpoint) {
 
     /**
      * The PostgreSQL sink of a run: off, or on with an embedded server ({@code jdbcUrl} null) or a
@@ -48,6 +50,18 @@ public record RunConfig(
     public record Sink(boolean enabled, String jdbcUrl, String user, String password) {
         public static final Sink OFF = new Sink(false, null, null, null);
         public static final Sink EMBEDDED = new Sink(true, null, null, null);
+
+        /** Printable: the password is masked ({@link Secrets}). */
+        @Override
+        public String toString() {
+            return Secrets.describe(this);
+        }
+    }
+
+    /** Printable: client settings, the ingest token and the database password are masked ({@link Secrets}). */
+    @Override
+    public String toString() {
+        return Secrets.describe(this);
     }
 
 
@@ -67,6 +81,11 @@ public record RunConfig(
         chaos = List.copyOf(chaos);
         UsageException.require(httpPort >= -1 && httpPort <= 65535, "--http-port",
                 "must be 0..65535 (0: a free port) or -1 (none), got " + httpPort);
+        UsageException.require(httpEndpoint != null, "--http-bind", "must be an address of this machine");
+        if (httpPort >= 0) {
+            // The run's server takes POST /ingest.
+            httpEndpoint.requireTokenBeyondLoopback(ingestToken);
+        }
     }
 
     public boolean localCluster() {
@@ -112,6 +131,7 @@ public record RunConfig(
         private Integer httpPort;
         private String ingestToken;
         private Emit emit = Emit.UPDATES;
+        private HttpEndpoint httpEndpoint = HttpEndpoint.LOOPBACK;
 
         private Builder() {}
 
@@ -235,12 +255,18 @@ public record RunConfig(
             return this;
         }
 
+        /** Address and TLS of the run's HTTP server; default {@link HttpEndpoint#LOOPBACK}. */
+        public Builder httpEndpoint(HttpEndpoint httpEndpoint) {
+            this.httpEndpoint = httpEndpoint;
+            return this;
+        }
+
         public RunConfig build() {
             return new RunConfig(required(cluster, "cluster"), bootstrapServers, clientConfig,
                     required(topics, "topics"), required(guarantee, "guarantee"), required(threads, "threads"),
                     required(duration, "duration"), required(rate, "rate"), required(sensors, "sensors"), invalidRatio,
                     lateRatio, required(drainTimeout, "drainTimeout"), warmup, summaryJson, processors, standbys, chaos,
-                    sink, zscore, required(httpPort, "httpPort"), ingestToken, emit);
+                    sink, zscore, required(httpPort, "httpPort"), ingestToken, emit, httpEndpoint);
         }
 
         private static <T> T required(T value, String name) {

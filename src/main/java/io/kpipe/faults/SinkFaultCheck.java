@@ -33,12 +33,14 @@ final class SinkFaultCheck {
     private final String prefix;
     private final Topics topics;
     private final String url;
+    private final String password;
 
-    SinkFaultCheck(KafkaConnection kafka, String prefix, String url) {
+    SinkFaultCheck(KafkaConnection kafka, String prefix, String url, String password) {
         this.kafka = kafka;
         this.prefix = prefix;
         this.topics = Topics.withPrefix(prefix);
         this.url = url;
+        this.password = password;
     }
 
     /** Polls until the table is exact or {@link #GIVE_UP}; the time counts from {@code sinceNanos}. */
@@ -46,7 +48,7 @@ final class SinkFaultCheck {
         Map<String, String> finalByKey = finalWindows();
         long deadline = System.nanoTime() + GIVE_UP.toNanos();
         while (true) {
-            PostgresSink.RejectTotals rejects = PostgresSink.rejects(url, EmbeddedDatabase.USER, null, prefix);
+            PostgresSink.RejectTotals rejects = PostgresSink.rejects(url, EmbeddedDatabase.USER, password, prefix);
             long wrong = wrong(finalByKey, table(), rejects.windowKeys());
             if (wrong == 0 || System.nanoTime() > deadline) {
                 double s = wrong == 0 ? (System.nanoTime() - sinceNanos) / 1e9 : Double.NaN;
@@ -76,7 +78,7 @@ final class SinkFaultCheck {
     /** Every row as {@code sensor@windowStart=count}. */
     private Set<String> table() throws SQLException {
         Set<String> rows = new HashSet<>();
-        try (var c = java.sql.DriverManager.getConnection(url, EmbeddedDatabase.USER, null);
+        try (var c = java.sql.DriverManager.getConnection(url, EmbeddedDatabase.USER, password);
              var s = c.createStatement();
              var r = s.executeQuery("SELECT sensor_id, (extract(epoch FROM window_start) * 1000)::bigint, count "
                      + "FROM sensor_agg_1m")) {

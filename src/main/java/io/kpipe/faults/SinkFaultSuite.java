@@ -97,11 +97,12 @@ public final class SinkFaultSuite {
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(Map.of(
                      ProducerConfig.ACKS_CONFIG, "all")), new ByteArraySerializer(), new ByteArraySerializer())) {
             String url = db.jdbcUrl() + FAST_FAILING;
-            PostgresSink.checkAndPrepare(url, EmbeddedDatabase.USER, null);
-            SinkFaultCheck check = new SinkFaultCheck(kafka, prefix, url);
+            String password = db.password();
+            PostgresSink.checkAndPrepare(url, EmbeddedDatabase.USER, password);
+            SinkFaultCheck check = new SinkFaultCheck(kafka, prefix, url, password);
             try {
                 for (int i = 0; i < s.sinks(); i++) {
-                    sinks.add(start(kafka, prefix, url));
+                    sinks.add(start(kafka, prefix, url, password));
                 }
                 rounds(producer, topics, 1, 3);
                 if (s.badRecords()) {
@@ -119,7 +120,7 @@ public final class SinkFaultSuite {
                         sinks.remove(0).close();
                     }
                     for (int i = 0; i < s.joining(); i++) {
-                        sinks.add(start(kafka, prefix, url));
+                        sinks.add(start(kafka, prefix, url, password));
                     }
                     rounds(producer, topics, 7, 8);
                     Thread.sleep(10_000);
@@ -133,8 +134,8 @@ public final class SinkFaultSuite {
         }
     }
 
-    private static PostgresSink start(KafkaConnection kafka, String prefix, String url) {
-        PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, prefix, url, EmbeddedDatabase.USER, null,
+    private static PostgresSink start(KafkaConnection kafka, String prefix, String url, String password) {
+        PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, prefix, url, EmbeddedDatabase.USER, password,
                 PostgresSink.Config.defaultGroup(prefix), PostgresWriter.Mode.COPY));
         Thread t = new Thread(() -> {
             try {

@@ -4,17 +4,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.kpipe.config.HttpEndpoint;
 import io.kpipe.config.UsageException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The one HTTP server of a kpipe process (JDK {@code HttpServer} on 127.0.0.1, {@code --http-port};
- * 0 picks a free port). Parts register their paths on it: the query API, ingest, metrics, the
- * dashboard. Errors are JSON {@code {"error": "..."}}.
+ * 0 picks a free port; or {@code HttpsServer} on the address of {@code --http-bind} with the key
+ * of {@code --http-tls}: {@link HttpEndpoint}). Parts register their paths on it: the query API,
+ * ingest, metrics, the dashboard. Errors are JSON {@code {"error": "..."}}.
  *
  * <p>No client can hold the server: every request has a deadline and the queue has a bound.
  * <pre>
@@ -90,26 +99,49 @@ public final class HttpService implements AutoCloseable {
 
     private final HttpServer server;
     private final RequestPool pool;
+    private final SSLContext clientTls;
+    private final String host;
 
-    private HttpService(HttpServer server, RequestPool pool) {
+    private HttpService(HttpServer server, RequestPool pool, SSLContext clientTls, String bind) {
         this.server = server;
         this.pool = pool;
+        this.clientTls = clientTls;
+        this.host = bind.contains(":") ? "[" + bind + "]" : bind;
     }
 
-    /** Binds {@code host:port} and serves; a port in use is the user's to fix: one line naming the flag. */
+    /** Binds {@code host:port} and serves plain HTTP; a port in use is the user's to fix: one line naming the flag. */
     public static HttpService start(String host, int port) {
-        return start(host, port, CAPACITY);
+        return start(new HttpEndpoint(host, null, null), port, CAPACITY);
+    }
+
+    /** Binds {@code endpoint}'s address on {@code port} and serves HTTP, or HTTPS with its keystore. */
+    public static HttpService start(HttpEndpoint endpoint, int port) {
+        return start(endpoint, port, CAPACITY);
     }
 
     /** As {@link #start(String, int)} with another capacity (tests make it small). */
     static HttpService start(String host, int port, RequestPool.Capacity capacity) {
+        return start(new HttpEndpoint(host, null, null), port, capacity);
+    }
+
+    private static HttpService start(HttpEndpoint endpoint, int port, RequestPool.Capacity capacity) {
         UsageException.require(port >= 0 && port <= 65535, "--http-port", "must be 0..65535, got " + port);
+        String host = endpoint.bind();
+        Tls tls = endpoint.tls() ? Tls.of(endpoint) : null;
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
+            InetSocketAddress address = new InetSocketAddress(host, port);
+            HttpServer server;
+            if (tls != null) {
+                HttpsServer https = HttpsServer.create(address, 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls.server()));
+                server = https;
+            } else {
+                server = HttpServer.create(address, 0);
+            }
             RequestPool pool = new RequestPool(capacity);
             server.setExecutor(pool);
             server.start();
-            HttpService service = new HttpService(server, pool);
+            HttpService service = new HttpService(server, pool, tls == null ? null : tls.client(), host);
             service.route("/", x -> {
                 try (x) {
                     sendJson(x, 404, Map.of("error", "no such resource: " + x.getRequestURI().getPath()));
@@ -156,12 +188,59 @@ public final class HttpService implements AutoCloseable {
     }
 
     /** {@code host:port} this server listens on. */
+    /**
+     * {@code host:port}: the address as {@code --http-bind} gave it (an IPv6 one in brackets), since
+     * the socket reports a wildcard such as 0.0.0.0 as {@code ::}; the port the server got.
+     */
     public String address() {
-        return server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+        return host + ":" + server.getAddress().getPort();
     }
 
     public String url() {
-        return "http://" + address();
+        return scheme() + "://" + address();
+    }
+
+    /** {@code https} with {@code --http-tls}, else {@code http}. */
+    public String scheme() {
+        return clientTls != null ? "https" : "http";
+    }
+
+    /**
+     * For a client of another instance of this server (query forwarding): TLS that trusts the
+     * certificates of this server's keystore; null for plain HTTP.
+     */
+    SSLContext clientTls() {
+        return clientTls;
+    }
+
+    /** The server's TLS, from the keystore, and a client's that trusts the keystore's certificates. */
+    private record Tls(SSLContext server, SSLContext client) {
+        static Tls of(HttpEndpoint endpoint) {
+            char[] password = endpoint.keystorePassword().toCharArray();
+            KeyStore keys;
+            try {
+                keys = KeyStore.getInstance(endpoint.keystore().toFile(), password);
+            } catch (IOException | GeneralSecurityException e) {
+                // A wrong password shows as an IOException caused by an UnrecoverableKeyException.
+                boolean wrongPassword = e.getCause() instanceof java.security.UnrecoverableKeyException;
+                throw new UsageException(wrongPassword ? "--http-tls-password-file" : "--http-tls",
+                        "cannot open the keystore " + endpoint.keystore() + " (" + e.getMessage() + ")");
+            }
+            try {
+                KeyManagerFactory km = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                km.init(keys, password);
+                SSLContext server = SSLContext.getInstance("TLS");
+                server.init(km.getKeyManagers(), null, null);
+                TrustManagerFactory tm = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tm.init(keys);
+                SSLContext client = SSLContext.getInstance("TLS");
+                client.init(null, tm.getTrustManagers(), null);
+                return new Tls(server, client);
+            } catch (GeneralSecurityException e) {
+                throw new UsageException("--http-tls", "cannot serve TLS with the keystore " + endpoint.keystore()
+                        + " (" + e.getMessage() + ")");
+            }
+        }
     }
 
     static void sendJson(HttpExchange x, int status, Object body) throws IOException {

@@ -34,11 +34,17 @@ public final class QueryApi {
     private static final String FORWARDED = "X-Kpipe-Forwarded";
 
     private final HttpService http;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private volatile PointProcessor processor;
 
     private QueryApi(HttpService http) {
         this.http = http;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (http.clientTls() != null) {
+            // Instances of one application share a keystore: the owner's certificate is one of ours.
+            client.sslContext(http.clientTls());
+        }
+        this.client = client.build();
     }
 
     /** Serves {@code /api/sensors/} on {@code http}; attach the processor once it exists (503 until then). */
@@ -112,7 +118,7 @@ public final class QueryApi {
     }
 
     private void forward(HttpExchange x, String owner) throws IOException {
-        URI uri = URI.create("http://" + owner + x.getRequestURI().getRawPath()
+        URI uri = URI.create(http.scheme() + "://" + owner + x.getRequestURI().getRawPath()
                 + (x.getRequestURI().getRawQuery() == null ? "" : "?" + x.getRequestURI().getRawQuery()));
         try {
             HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri).header(FORWARDED, address())

@@ -111,7 +111,7 @@ public final class PipelineRun {
                 config.processors(), config.duration());
         try (Resources resources = new Resources()) {
             Path work = resources.add(new TempDir("kpipe-run-")).path();
-            HttpService http = config.httpPort() >= 0 ? resources.add(HttpService.start("127.0.0.1", config.httpPort())) : null;
+            HttpService http = config.httpPort() >= 0 ? resources.add(HttpService.start(config.httpEndpoint(), config.httpPort())) : null;
             LocalCluster cluster = config.localCluster() ? cluster(resources) : null;
             KafkaConnection kafka = new KafkaConnection(
                     cluster != null ? cluster.bootstrapServers() : config.bootstrapServers(), config.clientConfig());
@@ -210,18 +210,20 @@ public final class PipelineRun {
         RunConfig.Sink s = config.sink();
         String url = s.jdbcUrl();
         String user = s.user();
+        String password = s.password();
         if (url == null) {
             EmbeddedDatabase db = resources.add(EmbeddedDatabase.start(work.resolve("postgres")));
             url = db.jdbcUrl();
             user = EmbeddedDatabase.USER;
-            out.printf("postgres: %s (user %s); psql: %s%n", url, user, db.psql());
+            password = db.password();
+            out.printf("postgres: %s (user %s, password in %s); psql: %s%n", url, user, db.passwordFile(), db.psql());
         }
-        PostgresSink.checkAndPrepare(url, user, s.password(), "--db-user/--db-password-file");
+        PostgresSink.checkAndPrepare(url, user, password, "--db-user/--db-password-file");
         String group = PostgresSink.Config.defaultGroup(config.topics().prefix());
         PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, config.topics().prefix(), url, user,
-                s.password(), group, PostgresWriter.Mode.COPY));
+                password, group, PostgresWriter.Mode.COPY));
         vitals.watch(resources.add(SinkThread.start(sink)));
-        return new SinkRun(url, user, s.password(), sink, group);
+        return new SinkRun(url, user, password, sink, group);
     }
 
     /** The run's own series: counts read from the same counters as the progress line and the summary. */

@@ -131,7 +131,7 @@ public final class ProcessorGroup implements AutoCloseable {
             String log = new String(Files.readAllBytes(workDir.resolve("processor-" + id).resolve("console.log")),
                     StandardCharsets.UTF_8);
             return log.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b)
-                    .map(l -> l.substring(prefix.length())).orElse(null);
+                    .map(l -> io.kpipe.config.Secrets.maskText(l.substring(prefix.length()))).orElse(null);
         } catch (IOException e) {
             return null;
         }

@@ -1,6 +1,7 @@
 package io.kpipe.sink;
 
 import io.kpipe.config.KafkaConnection;
+import io.kpipe.config.Secrets;
 import io.kpipe.config.UsageException;
 import io.kpipe.topics.Topics;
 import java.sql.Connection;
@@ -47,6 +48,12 @@ public final class PostgresSink implements AutoCloseable {
         public static String defaultGroup(String topicPrefix) {
             return topicPrefix + "kpipe-sink-postgres";
         }
+
+        /** Printable: the password is masked, and any in the URL. */
+        @Override
+        public String toString() {
+            return Secrets.describe(this);
+        }
     }
 
     private final Config config;
@@ -84,14 +91,15 @@ public final class PostgresSink implements AutoCloseable {
     public static void checkAndPrepare(String jdbcUrl, String user, String password, String credentialFlags) {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new UsageException("--jdbc-url", "must be a PostgreSQL JDBC URL (jdbc:postgresql://HOST:PORT/DATABASE), got '"
-                    + jdbcUrl + "'");
+                    + Secrets.maskText(jdbcUrl) + "'");
         }
         try (Connection c = connect(jdbcUrl, user, password)) {
             PostgresSchema.ensure(c);
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             String setting = state.startsWith("28") ? credentialFlags : "--jdbc-url";
-            throw new UsageException(setting, "cannot use " + jdbcUrl + ": " + firstLine(e.getMessage()));
+            throw new UsageException(setting, "cannot use " + Secrets.maskText(jdbcUrl) + ": "
+                    + Secrets.maskText(firstLine(e.getMessage())));
         }
     }
 

@@ -39,8 +39,8 @@ public final class SinkCapacity {
         List<Repeat> repeats = new ArrayList<>();
         for (int i = 1; i <= repeat; i++) {
             try (EmbeddedDatabase db = EmbeddedDatabase.start(work.resolve(mode.name().toLowerCase(Locale.ROOT) + "-" + i))) {
-                PostgresSink.checkAndPrepare(db.jdbcUrl(), EmbeddedDatabase.USER, null);
-                try (Connection c = PostgresSink.connect(db.jdbcUrl(), EmbeddedDatabase.USER, null)) {
+                PostgresSink.checkAndPrepare(db.jdbcUrl(), EmbeddedDatabase.USER, db.password());
+                try (Connection c = PostgresSink.connect(db.jdbcUrl(), EmbeddedDatabase.USER, db.password())) {
                     Repeat r = once(new PostgresWriter(mode), c, db, load);
                     out.printf(Locale.ROOT, "sink %s, repeat %d: %,d rows in %.1f s: %,.0f rows/s; CPU per row: "
                                     + "PostgreSQL %.1f us, writer %.1f us%n", mode.name().toLowerCase(Locale.ROOT), i,

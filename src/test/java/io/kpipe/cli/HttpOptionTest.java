@@ -21,11 +21,23 @@ class HttpOptionTest {
         assertThat(String.join(" ", o.description())).contains("0 picks a free port, -1 serves none");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "process", "ingest", "sink postgres", "sink files"})
+    void shouldListenOnLoopbackUnlessToldOtherwiseInEveryLongRunningCommand(String command) {
+        assertThat(option(command, "--http-bind").defaultValue()).isEqualTo("127.0.0.1");
+        assertThat(option(command, "--http-tls").defaultValue()).isNull();
+        assertThat(option(command, "--http-tls-password-file").defaultValue()).isNull();
+    }
+
     private static OptionSpec option(String command) {
+        return option(command, "--http-port");
+    }
+
+    private static OptionSpec option(String command, String flag) {
         CommandLine cl = Main.commandLine();
         for (String name : List.of(command.split(" "))) {
             cl = cl.getSubcommands().get(name);
         }
-        return cl.getCommandSpec().findOption("--http-port");
+        return cl.getCommandSpec().findOption(flag);
     }
 }

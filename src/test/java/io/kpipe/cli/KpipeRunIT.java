@@ -50,7 +50,9 @@ class KpipeRunIT {
         assertThat(s.get("chaos")).isEmpty();
         assertThat(s.get("processors").asInt()).isZero();
         // The embedded PostgreSQL sink holds every window with its exact count, and every alert.
-        assertThat(text).containsPattern("(?m)^postgres: jdbc:postgresql://127\\.0\\.0\\.1:\\d+/postgres \\(user postgres\\); psql: psql -h 127\\.0\\.0\\.1 -p \\d+ -U postgres postgres$");
+        assertThat(text).containsPattern("(?m)^postgres: jdbc:postgresql://127\\.0\\.0\\.1:\\d+/postgres \\(user postgres, "
+                + "password in /\\S+/postgres\\.password\\); psql: PGPASSFILE=/\\S+/postgres\\.pgpass "
+                + "psql -h 127\\.0\\.0\\.1 -p \\d+ -U postgres postgres$");
         assertThat(text).containsPattern("(?m)^HTTP: (http://127\\.0\\.0\\.1:\\d+) \\(dashboard\\), \\1/metrics, POST \\1/ingest, "
                 + "\\1/api/sensors/\\{id\\}$");
         assertThat(s.get("sink_rows").asLong()).isEqualTo(s.get("windows").asLong()).isPositive();
