@@ -120,9 +120,12 @@ public final class LocalCluster implements AutoCloseable {
         }
         LocalCluster cluster = new LocalCluster(config, dir, temporary && !config.keepData(), started, security);
         try {
+            if (security != null) {
+                // Before the first client: their truststore is the CA's PEM in the clients' directory.
+                security.writeClientFiles(cluster.bootstrapServers());
+            }
             cluster.awaitReady();
             if (security != null) {
-                security.writeClientFiles(cluster.bootstrapServers());
                 try (Admin admin = Admin.create(cluster.adminProperties())) {
                     security.createUsers(admin);
                 }
