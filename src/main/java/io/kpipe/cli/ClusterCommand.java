@@ -3,16 +3,24 @@ package io.kpipe.cli;
 import io.kpipe.cluster.BrokerProcess;
 import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.ClusterConfig;
+import io.kpipe.config.ProcessorConfig;
 import io.kpipe.lifecycle.Resources;
+import io.kpipe.sink.FileSink;
+import io.kpipe.sink.PostgresSink;
+import io.kpipe.topics.PipelineAcls;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "cluster", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a local Kafka cluster (KRaft) in the foreground until Ctrl-C.",
-                "The first line of output is bootstrap.servers=HOST:PORT[,...]."})
+                "The first line of output is bootstrap.servers=HOST:PORT[,...].",
+                "With --security sasl_ssl, the next lines name the directory of each principal's client settings",
+                "and give a kcat and a kpipe command line that use them (no password is printed)."})
 final class ClusterCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -29,12 +37,23 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--keep-data", description = "Keep the temporary data directory on exit.")
     boolean keepData;
 
+    @Mixin
+    SecurityOption security;
+
     @Override
     public Integer call() throws Exception {
-        ClusterConfig config = new ClusterConfig(brokers, port, dataDir, keepData);
+        ClusterConfig config = new ClusterConfig(brokers, port, dataDir, keepData, security.mode);
         Resources resources = new Resources();
         LocalCluster cluster = resources.add(LocalCluster.start(config));
+        if (cluster.security() != null) {
+            // The pipeline's ACLs for the default topic names and ids (docs/security.md).
+            cluster.grant(PipelineAcls.of("", ProcessorConfig.defaultApplicationId(""),
+                    List.of(PostgresSink.Config.defaultGroup(""), FileSink.Config.defaultGroup(""))));
+        }
         spec.commandLine().getOut().println("bootstrap.servers=" + cluster.bootstrapServers());
+        if (cluster.security() != null) {
+            cluster.security().describe(cluster.bootstrapServers()).forEach(spec.commandLine().getOut()::println);
+        }
         spec.commandLine().getOut().flush();
         for (BrokerProcess b : cluster.brokers()) {
             spec.commandLine().getErr().printf("broker %d: pid %d, 127.0.0.1:%d, log %s%n", b.nodeId(), b.pid(), b.port(),

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclOperation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -47,7 +48,8 @@ final class DevicesCommand {
             }
             var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {
-                Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).devices().name());
+                Connectivity.requireTopics(admin, kafka, java.util.Map.of(
+                        Topics.withPrefix(topicPrefix.prefix).devices().name(), AclOperation.WRITE));
             }
             int written = DeviceRegistry.write(kafka, topicPrefix.prefix, contents.devices());
             var out = spec.commandLine().getOut();

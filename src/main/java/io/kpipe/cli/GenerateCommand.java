@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclOperation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,6 +55,8 @@ final class GenerateCommand implements Callable<Integer> {
                 duration, invalidRatio, lateRatio, seed);
         try (Admin admin = Connectivity.admin(config.kafka())) {
             Connectivity.brokerCount(admin, config.kafka());
+            Connectivity.requireTopics(admin, config.kafka(), java.util.Map.of(
+                    io.kpipe.topics.Topics.withPrefix(topicPrefix.prefix).points().name(), AclOperation.WRITE));
         }
         GeneratorResult r;
         try (Resources resources = new Resources()) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclOperation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,7 +55,7 @@ final class IngestCommand implements Callable<Integer> {
         var kafka = connection.connection();
         String topic = Topics.withPrefix(topicPrefix.prefix).points().name();
         try (Admin admin = Connectivity.admin(kafka)) {
-            Connectivity.requireTopics(admin, topic);
+            Connectivity.requireTopics(admin, kafka, java.util.Map.of(topic, AclOperation.WRITE));
         }
         Resources resources = new Resources();
         Metrics metrics = resources.add(new Metrics());

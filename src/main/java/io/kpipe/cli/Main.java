@@ -2,9 +2,12 @@ package io.kpipe.cli;
 
 import io.kpipe.config.Secrets;
 import io.kpipe.config.UsageException;
+import io.kpipe.topics.NotAuthorizedException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,6 +44,18 @@ public final class Main {
             if (ex instanceof UsageException || ex instanceof ConfigException) {
                 err.println(prefix + oneLine(ex.getMessage()));
                 return USAGE;
+            }
+            for (Throwable t = ex; t != null; t = t.getCause()) {
+                if (t instanceof AuthenticationException) {
+                    // A wrong password, an unknown user, an untrusted certificate: the settings are wrong.
+                    err.println(prefix + "the cluster refused the login (check sasl.jaas.config and ssl.* in "
+                            + "--kafka-config or -X): " + oneLine(String.valueOf(t.getMessage())));
+                    return USAGE;
+                }
+                if (t instanceof NotAuthorizedException || t instanceof AuthorizationException) {
+                    err.println(prefix + "not authorized: " + oneLine(String.valueOf(t.getMessage())));
+                    return FAILED;
+                }
             }
             err.println(prefix + "failed: " + oneLine(String.valueOf(ex.getMessage())));
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("failure", ex);

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclOperation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -139,7 +140,7 @@ final class ProcessCommand implements Callable<Integer> {
         int brokers;
         try (Admin admin = Connectivity.admin(kafka)) {
             brokers = Connectivity.brokerCount(admin, kafka);
-            Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).points().name());
+            Connectivity.requireTopics(admin, kafka, needs(topicPrefix.prefix));
         }
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "kpipe-streams");
         return ProcessorConfig.builder(kafka, topicPrefix.prefix, state, Math.min(3, brokers))
@@ -165,9 +166,21 @@ final class ProcessCommand implements Callable<Integer> {
         ProcessorConfig config = ProcessorConfigFile.read(configFile);
         try (Admin admin = Connectivity.admin(config.kafka())) {
             Connectivity.brokerCount(admin, config.kafka());
-            Connectivity.requireTopics(admin, Topics.withPrefix(config.topicPrefix()).points().name());
+            Connectivity.requireTopics(admin, config.kafka(), needs(config.topicPrefix()));
         }
         return config;
+    }
+
+    /** What the processor does on the pipeline's topics: the ACLs its principal needs on them (docs/security.md). */
+    private static java.util.Map<String, AclOperation> needs(String prefix) {
+        Topics t = Topics.withPrefix(prefix);
+        java.util.Map<String, AclOperation> needs = new java.util.LinkedHashMap<>();
+        needs.put(t.points().name(), AclOperation.READ);
+        needs.put(t.devices().name(), AclOperation.READ);
+        needs.put(t.aggregates().name(), AclOperation.WRITE);
+        needs.put(t.alerts().name(), AclOperation.WRITE);
+        needs.put(t.deadLetters().name(), AclOperation.WRITE);
+        return needs;
     }
 
     /** Child mode: a stats line a second for the parent, until the processor fails or the parent is gone. */

@@ -89,6 +89,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--keep-data", description = "Keep the local brokers' temporary data directory.")
     boolean keepData;
 
+    @Mixin
+    SecurityOption security;
+
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
     Path summaryJson;
 
@@ -121,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunConfig config = RunConfig.builder()
-                .cluster(new ClusterConfig(brokers, 0, dataDir, keepData))
+                .cluster(new ClusterConfig(brokers, 0, dataDir, keepData, security.mode))
                 .bootstrapServers(connection.bootstrapServers == null ? null : connection.connection().bootstrapServers())
                 .clientConfig(connection.clientConfig())
                 .topics(new TopicSettings(topicPrefix.prefix, partitions, 0, retention.retention))

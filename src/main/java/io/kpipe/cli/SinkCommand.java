@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclOperation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,7 +71,10 @@ final class SinkCommand {
             PostgresSink.checkAndPrepare(jdbcUrl, user, password);
             Topics topics = Topics.withPrefix(topicPrefix.prefix);
             try (Admin admin = Connectivity.admin(kafka)) {
-                Connectivity.requireTopics(admin, topics.aggregates().name());
+                java.util.Map<String, AclOperation> needs = new java.util.LinkedHashMap<>();
+                needs.put(topics.aggregates().name(), AclOperation.READ);
+                needs.put(topics.alerts().name(), AclOperation.READ);
+                Connectivity.requireTopics(admin, kafka, needs);
             }
             PostgresSink sink = new PostgresSink(new PostgresSink.Config(kafka, topicPrefix.prefix, jdbcUrl, user, password,
                     group != null ? group : PostgresSink.Config.defaultGroup(topicPrefix.prefix), mode));
@@ -144,7 +148,8 @@ final class SinkCommand {
             http.endpoint();
             var kafka = connection.connection();
             try (Admin admin = Connectivity.admin(kafka)) {
-                Connectivity.requireTopics(admin, Topics.withPrefix(topicPrefix.prefix).aggregates().name());
+                Connectivity.requireTopics(admin, kafka, java.util.Map.of(
+                        Topics.withPrefix(topicPrefix.prefix).aggregates().name(), AclOperation.READ));
             }
             io.kpipe.sink.FileSink sink = new io.kpipe.sink.FileSink(new io.kpipe.sink.FileSink.Config(kafka,
                     topicPrefix.prefix, dir, maxBytes, rollInterval,

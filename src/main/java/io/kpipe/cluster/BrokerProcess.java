@@ -1,12 +1,12 @@
 package io.kpipe.cluster;
 
 import io.kpipe.cluster.internal.BrokerMain;
+import io.kpipe.cluster.internal.OwnerOnly;
 import io.kpipe.lifecycle.ChildJvm;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,14 +54,22 @@ public final class BrokerProcess {
         this.lifeline = process.getOutputStream();
     }
 
-    static BrokerProcess start(int nodeId, int port, Path dir, String clusterId, Map<String, String> serverProps) {
+    /**
+     * Writes the broker's {@code server.properties} (0600: on a secured cluster it holds the key
+     * store passwords and the broker's SCRAM login) and, if {@code formatScram} is not empty, the
+     * storage tool's {@code --add-scram} arguments ({@link BrokerMain#FORMAT_SCRAM}, 0600), then starts it.
+     */
+    static BrokerProcess start(int nodeId, int port, Path dir, String clusterId, Map<String, String> serverProps,
+                               List<String> formatScram) {
         try {
-            Files.createDirectories(dir);
-            Path propsFile = dir.resolve("server.properties");
+            OwnerOnly.directory(dir);
             Properties props = new Properties();
             props.putAll(serverProps);
-            try (Writer w = Files.newBufferedWriter(propsFile)) {
-                props.store(w, "kpipe broker " + nodeId);
+            StringWriter text = new StringWriter();
+            props.store(text, "kpipe broker " + nodeId);
+            OwnerOnly.write(dir.resolve("server.properties"), text.toString());
+            if (!formatScram.isEmpty()) {
+                OwnerOnly.write(dir.resolve(BrokerMain.FORMAT_SCRAM), String.join("\n", formatScram) + "\n");
             }
             return launch(nodeId, port, dir, clusterId);
         } catch (IOException e) {

@@ -2,6 +2,10 @@ package io.kpipe.cluster;
 
 import io.kpipe.lifecycle.FreePorts;
 import io.kpipe.config.ClusterConfig;
+import io.kpipe.config.Role;
+import io.kpipe.config.RoleConnections;
+import io.kpipe.config.KafkaConnection;
+import io.kpipe.config.UsageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,6 +28,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * }
  * </pre>
  *
- * Storage is formatted on first start. Brokers stop on {@link #close()} and, because each watches
+ * Storage is formatted on first start. With {@link ClusterConfig#secured()} the brokers serve
+ * SASL_SSL with SCRAM logins and ACLs ({@link ClusterSecurity}): {@link #security()} has each
+ * role's client settings, and {@link #grant} adds a pipeline's ACLs. Brokers stop on {@link #close()} and, because each watches
  * its stdin and has a watchdog that thaws it if it is frozen, when this process dies however it dies. It registers no shutdown hook of its own: the
  * owner closes it in order, after the clients that use it (see {@code lifecycle.Resources}).
  */
@@ -52,14 +59,17 @@ public final class LocalCluster implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteOnClose;
     private final List<BrokerProcess> brokers;
+    private final ClusterSecurity security;
     private final Set<Integer> paused = new HashSet<>();
     private boolean closed;
 
-    private LocalCluster(ClusterConfig config, Path dataDir, boolean deleteOnClose, List<BrokerProcess> brokers) {
+    private LocalCluster(ClusterConfig config, Path dataDir, boolean deleteOnClose, List<BrokerProcess> brokers,
+                         ClusterSecurity security) {
         this.config = config;
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
         this.brokers = new CopyOnWriteArrayList<>(brokers);
+        this.security = security;
     }
 
     /** Starts the brokers and returns once all of them are registered and serving. */
@@ -70,6 +80,18 @@ public final class LocalCluster implements AutoCloseable {
             dir = temporary ? Files.createTempDirectory("kpipe-cluster-") : Files.createDirectories(config.dataDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
+        }
+        boolean formatted = Files.exists(dir.resolve("cluster.id"));
+        UsageException.require(config.secured() || !ClusterSecurity.madeIn(dir), "--security",
+                "the cluster in " + dir + " was made sasl_ssl: start it with --security sasl_ssl");
+        ClusterSecurity security;
+        try {
+            security = config.secured() ? ClusterSecurity.prepare(dir, formatted) : null;
+        } catch (RuntimeException e) {
+            if (temporary) {
+                deleteRecursively(dir);
+            }
+            throw e;
         }
         String clusterId = clusterId(dir);
         int n = config.brokers();
@@ -88,11 +110,26 @@ public final class LocalCluster implements AutoCloseable {
             int nodeId = i + 1;
             Map<String, String> props = serverProperties(config, nodeId, brokerPorts[i], controllerPorts[i], voters,
                     dir.resolve("broker-" + nodeId));
-            started.add(BrokerProcess.start(nodeId, brokerPorts[i], dir.resolve("broker-" + nodeId), clusterId, props));
+            List<String> scram = List.of();
+            if (security != null) {
+                security.applyTo(props, brokerPorts[i], controllerPorts[i]);
+                scram = formatted ? List.of() : security.formatScramArguments();
+            }
+            started.add(BrokerProcess.start(nodeId, brokerPorts[i], dir.resolve("broker-" + nodeId), clusterId, props,
+                    scram));
         }
-        LocalCluster cluster = new LocalCluster(config, dir, temporary && !config.keepData(), started);
+        LocalCluster cluster = new LocalCluster(config, dir, temporary && !config.keepData(), started, security);
         try {
+            if (security != null) {
+                // Before the first client: their truststore is the CA's PEM in the clients' directory.
+                security.writeClientFiles(cluster.bootstrapServers());
+            }
             cluster.awaitReady();
+            if (security != null) {
+                try (Admin admin = Admin.create(cluster.adminProperties())) {
+                    security.createUsers(admin);
+                }
+            }
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
@@ -148,10 +185,46 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private void awaitReady() {
+    /** An admin client's settings: on a secured cluster, those of the admin principal. */
+    private Properties adminProperties() {
         Properties p = new Properties();
+        if (security != null) {
+            p.putAll(security.clientSettings(Role.ADMIN));
+        }
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        return p;
+    }
+
+    /** The security of a secured cluster (client settings and files of each role); null for plaintext. */
+    public ClusterSecurity security() {
+        return security;
+    }
+
+    /**
+     * The connection of each role: on a secured cluster each logs in as its own principal, with
+     * {@code userConfig} (-X, --kafka-config) on top; on a plaintext one all share {@code userConfig}.
+     */
+    public RoleConnections connections(Map<String, String> userConfig) {
+        return security == null ? RoleConnections.all(new KafkaConnection(bootstrapServers(), userConfig))
+                : security.connections(bootstrapServers(), userConfig);
+    }
+
+    /**
+     * Creates {@code acls} on a secured cluster and waits until every broker applies them and
+     * knows every user (see {@link ClusterSecurity#grant}); nothing on a plaintext one.
+     */
+    public void grant(List<AclBinding> acls) throws InterruptedException {
+        if (security == null) {
+            return;
+        }
+        try (Admin admin = Admin.create(adminProperties())) {
+            security.grant(admin, brokers.stream().map(BrokerProcess::address).toList(), acls);
+        }
+    }
+
+    private void awaitReady() {
+        Properties p = adminProperties();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(p)) {
             while (true) {

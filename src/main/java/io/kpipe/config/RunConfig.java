@@ -75,6 +75,8 @@ public record RunConfig(
         UsageException.require(processors >= 0 && processors <= 16, "--processors",
                 "must be 0..16 (0: the processor runs inside kpipe run), got " + processors);
         UsageException.require(standbys >= 0 && standbys <= 8, "--standbys", "must be 0..8, got " + standbys);
+        UsageException.require(bootstrapServers == null || !cluster.secured(), "--security",
+                "secures the local cluster only; with --bootstrap-servers give the client settings with --kafka-config");
         KafkaConnection.requireGuaranteesKept(clientConfig);
         clientConfig = Map.copyOf(clientConfig);
         UsageException.require(emit != null, "--emit", "must be updates or final");

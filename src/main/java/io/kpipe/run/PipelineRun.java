@@ -8,6 +8,7 @@ import io.kpipe.devices.DeviceRegistry;
 import io.kpipe.config.GeneratorConfig;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.config.RoleConnections;
 import io.kpipe.config.RunConfig;
 import io.kpipe.config.UsageException;
 import io.kpipe.generate.Generator;
@@ -26,6 +27,7 @@ import io.kpipe.sink.EmbeddedDatabase;
 import io.kpipe.sink.PostgresSink;
 import io.kpipe.sink.PostgresWriter;
 import io.kpipe.topics.Connectivity;
+import io.kpipe.topics.PipelineAcls;
 import io.kpipe.topics.TopicAdmin;
 import io.kpipe.topics.Topics;
 import java.io.PrintWriter;
@@ -113,8 +115,11 @@ public final class PipelineRun {
             Path work = resources.add(new TempDir("kpipe-run-")).path();
             HttpService http = config.httpPort() >= 0 ? resources.add(HttpService.start(config.httpEndpoint(), config.httpPort())) : null;
             LocalCluster cluster = config.localCluster() ? cluster(resources) : null;
-            KafkaConnection kafka = new KafkaConnection(
-                    cluster != null ? cluster.bootstrapServers() : config.bootstrapServers(), config.clientConfig());
+            // Each part as its own principal on a secured cluster (docs/security.md), else one connection for all.
+            RoleConnections roles = cluster != null ? cluster.connections(config.clientConfig())
+                    : RoleConnections.all(new KafkaConnection(config.bootstrapServers(), config.clientConfig()));
+            // The admin's: topics, the device registry, lag, drain, chaos and the books.
+            KafkaConnection kafka = roles.admin();
             Created created = createTopics(kafka);
             Metrics metrics = resources.add(new Metrics());
             LiveStats live = new LiveStats(cluster == null ? Map::of : cluster::brokerStates);
@@ -123,7 +128,7 @@ public final class PipelineRun {
             if (http != null) {
                 metrics.serveOn(http);
                 Dashboard.on(http, live::snapshot);
-                ingest = resources.add(IngestApi.on(http, kafka, topics.points().name(), config.ingestToken(),
+                ingest = resources.add(IngestApi.on(http, roles.source(), topics.points().name(), config.ingestToken(),
                         IngestApi.Limits.DEFAULT, ingestTally));
                 metrics.bind(ingest.producer());
                 // Queries are served here only by the processor inside kpipe run: print only what answers.
@@ -134,10 +139,10 @@ public final class PipelineRun {
                     DeviceFile.seed(config.sensors(), Generator::sensorName));
             out.printf("device registry: %,d sensors written to %s%n", devices, topics.devices().name());
             Vitals vitals = new Vitals();
-            SinkRun sink = config.sink().enabled() ? startSink(resources, kafka, work, vitals) : null;
+            SinkRun sink = config.sink().enabled() ? startSink(resources, roles.sink(), work, vitals) : null;
             ProcessingStats stats = new ProcessingStats();
             register(metrics, stats, ingest, sink);
-            ProcessorConfig pc = ProcessorConfig.builder(kafka, config.topics().prefix(), work.resolve("streams"),
+            ProcessorConfig pc = ProcessorConfig.builder(roles.processor(), config.topics().prefix(), work.resolve("streams"),
                             created.replication())
                     .guarantee(config.guarantee())
                     .threads(config.threads())
@@ -166,7 +171,7 @@ public final class PipelineRun {
             }
             warnIfChanged(kafka, TopicAdmin.changelogSpec(PointTopology.changelogTopic(pc.applicationId()),
                     config.topics().partitions(), created.replication()));
-            Generator generator = resources.add(new Generator(new GeneratorConfig(kafka, config.topics().prefix(),
+            Generator generator = resources.add(new Generator(new GeneratorConfig(roles.source(), config.topics().prefix(),
                     config.rate(), config.sensors(), 0, config.duration(), config.invalidRatio(), config.lateRatio(),
                     System.nanoTime())));
             metrics.bind(generator.producer())
@@ -237,11 +242,18 @@ public final class PipelineRun {
         }
     }
 
-    /** Starts the local cluster. */
-    private LocalCluster cluster(Resources resources) {
-        out.printf("starting a local Kafka cluster of %d broker(s)...%n", config.cluster().brokers());
+    /** Starts the local cluster; a secured one with the ACLs of this run's pipeline. */
+    private LocalCluster cluster(Resources resources) throws InterruptedException {
+        out.printf("starting a local Kafka cluster of %d broker(s)%s...%n", config.cluster().brokers(),
+                config.cluster().secured() ? " (SASL_SSL)" : "");
         LocalCluster cluster = resources.add(LocalCluster.start(config.cluster()));
+        String prefix = config.topics().prefix();
+        cluster.grant(PipelineAcls.of(prefix, ProcessorConfig.defaultApplicationId(prefix),
+                List.of(PostgresSink.Config.defaultGroup(prefix))));
         out.println("bootstrap.servers=" + cluster.bootstrapServers());
+        if (cluster.security() != null) {
+            cluster.security().describe(cluster.bootstrapServers()).forEach(out::println);
+        }
         return cluster;
     }
 

@@ -103,6 +103,12 @@ class BadUsageTest {
                         "kpipe topics create: --retention: must be 10m..8760h, got 8761h"),
                 Arguments.of(new String[] {"bench", "--scenario", "steady", "--retention", "599s"},
                         "kpipe bench: --retention: must be 10m..8760h, got 9m59s"),
+                Arguments.of(new String[] {"cluster", "--security", "tls"},
+                        "kpipe cluster: Invalid value for option '--security': 'tls' is not a security mode; use plaintext or sasl_ssl (see --help)"),
+                Arguments.of(new String[] {"run", "--security", "SSL"},
+                        "kpipe run: Invalid value for option '--security': 'SSL' is not a security mode; use plaintext or sasl_ssl (see --help)"),
+                Arguments.of(new String[] {"run", "--security", "sasl_ssl", "--bootstrap-servers", "127.0.0.1:1"},
+                        "kpipe run: --security: secures the local cluster only; with --bootstrap-servers give the client settings with --kafka-config"),
                 Arguments.of(new String[] {"frobnicate"}, "kpipe: Unmatched argument at index 0: 'frobnicate' (see --help)"));
     }
 

@@ -4,7 +4,10 @@ import io.kpipe.lifecycle.JvmStats;
 import io.kpipe.lifecycle.Watchdog;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Entry point of a broker child JVM: {@code BrokerMain <cluster-id> <server.properties>}.
@@ -14,9 +17,15 @@ import java.nio.file.Path;
  * stdin reaches end-of-file and the broker shuts down, so no broker outlives kpipe. (A broker
  * frozen by SIGSTOP reads nothing: its {@link Watchdog} thaws it so it can.) Its heap after GC
  * and GC pause time go to {@link JvmStats#FILE} beside {@code server.properties}.
+ *
+ * <p>On a secured cluster the file {@link #FORMAT_SCRAM} beside {@code server.properties} holds the
+ * SCRAM users to write into the storage when it is formatted, one {@code --add-scram} argument a
+ * line: their passwords reach the storage tool without passing through a command line.
  */
 public final class BrokerMain {
     private static final long HALT_AFTER_MS = 15_000;
+    /** The SCRAM users of a first format (0600), beside server.properties; deleted once formatted. */
+    public static final String FORMAT_SCRAM = "format-scram";
 
     private BrokerMain() {}
 
@@ -28,12 +37,24 @@ public final class BrokerMain {
         watchParent(System.in);
         // Heap after GC and GC pauses, beside server.properties, for kpipe's resource sampler.
         JvmStats.writeEvery(Path.of(args[1]).toAbsolutePath().resolveSibling(JvmStats.FILE), JvmStats.CHILD_PERIOD);
-        int rc = kafka.tools.StorageTool.execute(
-                new String[] {"format", "--cluster-id", args[0], "--config", args[1], "--ignore-formatted"}, System.out);
+        List<String> format = new ArrayList<>(List.of("format", "--cluster-id", args[0], "--config", args[1],
+                "--ignore-formatted"));
+        Path scram = Path.of(args[1]).toAbsolutePath().resolveSibling(FORMAT_SCRAM);
+        if (Files.exists(scram)) {
+            for (String user : Files.readAllLines(scram)) {
+                if (!user.isBlank()) {
+                    format.add("--add-scram");
+                    format.add(user.strip());
+                }
+            }
+        }
+        int rc = kafka.tools.StorageTool.execute(format.toArray(String[]::new), System.out);
         if (rc != 0) {
             System.err.println("formatting storage failed with code " + rc);
             System.exit(rc);
         }
+        // Formatted (now or before): the users are in the storage, their passwords need not stay here too.
+        Files.deleteIfExists(scram);
         kafka.Kafka.main(new String[] {args[1]});
     }
 
