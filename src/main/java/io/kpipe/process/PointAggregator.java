@@ -13,7 +13,9 @@ import io.kpipe.process.WindowAggregateStore.OpenWindow;
 import io.kpipe.process.WindowAggregateStore.Sensor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -57,6 +59,9 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private final double zscore;
     private final boolean emitFinal;
     private final RegistryVersions registry;
+    /** Registry values (sites, types, units, bounds) shared by the devices this task keeps. */
+    private final Map<Object, Object> sharedValues = new HashMap<>();
+    static final int SHARED_MAX = 10_000;
     private ProcessorContext<Object, Object> context;
     private WindowAggregateStore store;
     private KeyValueStore<String, Device> devices;
@@ -167,10 +172,40 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private Device registryEntry(Sensor s) {
         long version = registry.version(s.key.hashCode());
         if (version != s.registryVersion) {
-            s.device = devices.get(s.name());
+            s.device = shared(devices.get(s.name()), s);
             s.registryVersion = version;
         }
         return s.device;
+    }
+
+    /**
+     * {@code d} with the sensor's own id and the site, type, unit and bounds shared with the other
+     * devices of this task: each lookup decodes a device of its own (about 280 bytes with its four
+     * strings and two boxed bounds; 40 shared), and a million sensors keep theirs as long as they
+     * have a window open. At most {@value #SHARED_MAX} values are shared, so ids of every kind cannot
+     * grow the table.
+     */
+    private Device shared(Device d, Sensor s) {
+        if (d == null) {
+            return null;
+        }
+        return new Device(s.name(), shared(d.site()), shared(d.type()), shared(d.unit()), shared(d.min()),
+                shared(d.max()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T shared(T value) {
+        if (value == null) {
+            return null;
+        }
+        Object known = sharedValues.get(value);
+        if (known != null) {
+            return (T) known;
+        }
+        if (sharedValues.size() < SHARED_MAX) {
+            sharedValues.put(value, value);
+        }
+        return value;
     }
 
     private String futureReason(long eventTime, long recordTimestamp, long now) {
