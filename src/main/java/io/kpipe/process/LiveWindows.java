@@ -1,13 +1,13 @@
 package io.kpipe.process;
 
 import io.kpipe.model.WindowResult;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The latest window results of the sensors this processor instance owns, as they were at the last
@@ -16,7 +16,13 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * <p>Bounded by design, whatever ids clients send: windows are kept per partition of {@code points}
  * for {@link #KEPT} window lengths of that partition's stream time and then evicted (a sensor left
  * with none is forgotten), and a partition that moves to another instance is dropped whole. So the
- * index holds at most the sensors seen in the last {@link #KEPT} windows of the partitions owned here.
+ * index holds at most the sensors seen in the last {@link #KEPT} windows of the partitions owned
+ * here. With many sensors fewer window lengths are kept, so that sensors times window lengths stays
+ * within {@link #BUDGET} (at least one: a million sensors keep the current and the previous
+ * window, about 2 million results instead of 11 million, which a 2 GB heap does not hold).
+ *
+ * <p>A sensor's windows are one small array, oldest first, replaced whole at each change: a query
+ * never sees one half-written, and a sensor costs one map entry and one array, not a sorted map.
  *
  * <p>Under {@code --emit final} a window is published once, when it closes; the windows still open
  * are read at query time from the task's store as of its last commit ({@link OpenWindows}), so a
@@ -28,29 +34,66 @@ public final class LiveWindows {
         List<WindowResult> windows(String sensor, long from, long to);
     }
 
-    /** Window lengths kept: 10 minutes of 1-minute windows. */
+    /** Window lengths kept: 10 minutes of 1-minute windows (fewer with more than {@link #BUDGET} / 10 sensors). */
     public static final int KEPT = 10;
+    /** Sensors times window lengths kept, at most (unless each sensor keeps one). */
+    static final long BUDGET = 1_000_000;
 
-    private final Map<Integer, Map<String, NavigableMap<Long, WindowResult>>> byPartition = new ConcurrentHashMap<>();
+    private static final WindowResult[] NONE = new WindowResult[0];
+
+    private final Map<Integer, Map<String, WindowResult[]>> byPartition = new ConcurrentHashMap<>();
     private final Map<Integer, OpenWindows> open = new ConcurrentHashMap<>();
 
+    /** Called by the partition's stream thread only. */
     void publish(int partition, WindowResult w) {
-        byPartition.computeIfAbsent(partition, p -> new ConcurrentHashMap<>())
-                .computeIfAbsent(w.sensor(), s -> new ConcurrentSkipListMap<>())
-                .put(w.windowStart(), w);
+        Map<String, WindowResult[]> sensors = byPartition.computeIfAbsent(partition, p -> new ConcurrentHashMap<>());
+        WindowResult[] held = sensors.get(w.sensor());
+        sensors.put(w.sensor(), with(held == null ? NONE : held, w));
     }
 
-    /** Forgets the windows of {@code partition} that start before {@code oldestStart}, and sensors left with none. */
+    /** {@code held} with {@code w} in place of the result of the same window, or inserted in order. */
+    private static WindowResult[] with(WindowResult[] held, WindowResult w) {
+        int i = 0;
+        while (i < held.length && held[i].windowStart() < w.windowStart()) {
+            i++;
+        }
+        if (i < held.length && held[i].windowStart() == w.windowStart()) {
+            WindowResult[] copy = held.clone();
+            copy[i] = w;
+            return copy;
+        }
+        WindowResult[] copy = new WindowResult[held.length + 1];
+        System.arraycopy(held, 0, copy, 0, i);
+        copy[i] = w;
+        System.arraycopy(held, i, copy, i + 1, held.length - i);
+        return copy;
+    }
+
+    /** Window lengths of stream time to keep now: {@link #KEPT}, fewer with many sensors, at least 1. */
+    int kept() {
+        return (int) Math.max(1, Math.min(KEPT, BUDGET / Math.max(1, sensors())));
+    }
+
+    /**
+     * Forgets the windows of {@code partition} that start before {@code oldestStart}, and sensors left
+     * with none. Called by the partition's stream thread only.
+     */
     void evictBefore(int partition, long oldestStart) {
-        Map<String, NavigableMap<Long, WindowResult>> sensors = byPartition.get(partition);
+        Map<String, WindowResult[]> sensors = byPartition.get(partition);
         if (sensors == null) {
             return;
         }
-        for (Iterator<NavigableMap<Long, WindowResult>> it = sensors.values().iterator(); it.hasNext(); ) {
-            NavigableMap<Long, WindowResult> windows = it.next();
-            windows.headMap(oldestStart).clear();
-            if (windows.isEmpty()) {
+        for (Iterator<Map.Entry<String, WindowResult[]>> it = sensors.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, WindowResult[]> e = it.next();
+            WindowResult[] held = e.getValue();
+            int old = 0;
+            while (old < held.length && held[old].windowStart() < oldestStart) {
+                old++;
+            }
+            if (old == held.length) {
                 it.remove();
+            } else if (old > 0) {
+                e.setValue(Arrays.copyOfRange(held, old, held.length));
             }
         }
     }
@@ -69,10 +112,16 @@ public final class LiveWindows {
     /** Windows of {@code sensor} starting in [from, to), oldest first; null if the sensor has none here. */
     public List<WindowResult> windows(String sensor, long from, long to) {
         List<WindowResult> published = null;
-        for (Map<String, NavigableMap<Long, WindowResult>> sensors : byPartition.values()) {
-            NavigableMap<Long, WindowResult> windows = sensors.get(sensor);
-            if (windows != null) {
-                published = List.copyOf(windows.subMap(from, true, to, false).values());
+        for (Map<String, WindowResult[]> sensors : byPartition.values()) {
+            WindowResult[] held = sensors.get(sensor);
+            if (held != null) {
+                published = new ArrayList<>(held.length);
+                for (WindowResult w : held) {
+                    if (w.windowStart() >= from && w.windowStart() < to) {
+                        published.add(w);
+                    }
+                }
+                published = List.copyOf(published);
                 break;
             }
         }
@@ -96,6 +145,6 @@ public final class LiveWindows {
 
     /** Windows held, over all partitions. */
     public long windows() {
-        return byPartition.values().stream().flatMap(m -> m.values().stream()).mapToLong(Map::size).sum();
+        return byPartition.values().stream().flatMap(m -> m.values().stream()).mapToLong(a -> a.length).sum();
     }
 }

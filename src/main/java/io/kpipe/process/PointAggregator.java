@@ -10,9 +10,12 @@ import io.kpipe.model.MutablePoint;
 import io.kpipe.model.PointDecoder;
 import io.kpipe.model.WindowResult;
 import io.kpipe.process.WindowAggregateStore.OpenWindow;
+import io.kpipe.process.WindowAggregateStore.Sensor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,9 +32,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code points-agg-1m}, enriched with the sensor's site and unit: the windows changed since the
  * last commit ({@code --emit updates}), or those closed now ({@code --emit final}, each once).
  *
- * <p>The registry is looked up once per sensor and window (when the window opens, and at each
+ * <p>The registry is consulted once per sensor and window (when the window opens, and at each
  * commit while the sensor is still unknown), not per point: a change to a device applies from its
- * next window.
+ * next window. The entry found is kept with the sensor across its windows and looked up again only
+ * if {@link RegistryVersions} says the registry may have changed for it since: the same answers
+ * without a lookup (a sorted map and a JSON decode) for each of a million sensors' windows.
  *
  * <p>Late points: a window is closed once its end is at or before the task's stream time minus the
  * grace. Stream time is the highest event time seen, each bounded by its record timestamp and the
@@ -53,14 +58,20 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private final long maxFutureMs;
     private final double zscore;
     private final boolean emitFinal;
+    private final RegistryVersions registry;
+    /** Registry values (sites, types, units, bounds) shared by the devices this task keeps. */
+    private final Map<Object, Object> sharedValues = new HashMap<>();
+    static final int SHARED_MAX = 10_000;
     private ProcessorContext<Object, Object> context;
     private WindowAggregateStore store;
     private KeyValueStore<String, Device> devices;
     private int partition;
     private long liveEvictedBefore = Long.MIN_VALUE;
 
-    PointAggregator(ProcessorConfig config, ProcessingStats stats, LiveWindows live, String storeName) {
+    PointAggregator(ProcessorConfig config, ProcessingStats stats, LiveWindows live, RegistryVersions registry,
+                    String storeName) {
         this.stats = stats;
+        this.registry = registry;
         this.live = live;
         this.storeName = storeName;
         this.windowMs = config.windowSize().toMillis();
@@ -86,13 +97,8 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     /** For queries from other threads: the sensor's windows in the store as of its last commit. */
     private List<WindowResult> committedWindows(String sensor, long from, long to) {
         List<WindowResult> out = new ArrayList<>();
-        try {
-            store.committedWindows(sensor.getBytes(StandardCharsets.UTF_8), from, to,
-                    (a, start) -> out.add(WindowResult.of(sensor, device(sensor), start, start + windowMs, a)));
-        } catch (InvalidStateStoreException e) {
-            // The task is closing (its partition moves): no windows here any more.
-            return List.of();
-        }
+        store.committedWindows(sensor.getBytes(StandardCharsets.UTF_8), from, to,
+                (a, start) -> out.add(WindowResult.of(sensor, device(sensor), start, start + windowMs, a)));
         return out;
     }
 
@@ -144,9 +150,9 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
             return;
         }
         stats.recordAggregated(now - record.timestamp());
-        if (w.sensorName == null) {
-            w.sensorName = new String(key.get(), StandardCharsets.UTF_8);
-            w.device = devices.get(w.sensorName);
+        if (!w.registryChecked) {
+            w.device = registryEntry(w.sensor);
+            w.registryChecked = true;
         }
         if (w.device == null) {
             stats.recordUnknownSensor();
@@ -157,6 +163,49 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
             checkZscore(w, value, eventTime);
         }
         store.add(w, eventTime, value);
+    }
+
+    /**
+     * The sensor's registry entry now (null: unknown): the one kept with the sensor, unless the
+     * registry may have changed for it since it was looked up.
+     */
+    private Device registryEntry(Sensor s) {
+        long version = registry.version(s.key.hashCode());
+        if (version != s.registryVersion) {
+            s.device = shared(devices.get(s.name()), s);
+            s.registryVersion = version;
+        }
+        return s.device;
+    }
+
+    /**
+     * {@code d} with the sensor's own id and the site, type, unit and bounds shared with the other
+     * devices of this task: each lookup decodes a device of its own (about 280 bytes with its four
+     * strings and two boxed bounds; 40 shared), and a million sensors keep theirs as long as they
+     * have a window open. At most {@value #SHARED_MAX} values are shared, so ids of every kind cannot
+     * grow the table.
+     */
+    private Device shared(Device d, Sensor s) {
+        if (d == null) {
+            return null;
+        }
+        return new Device(s.name(), shared(d.site()), shared(d.type()), shared(d.unit()), shared(d.min()),
+                shared(d.max()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T shared(T value) {
+        if (value == null) {
+            return null;
+        }
+        Object known = sharedValues.get(value);
+        if (known != null) {
+            return (T) known;
+        }
+        if (sharedValues.size() < SHARED_MAX) {
+            sharedValues.put(value, value);
+        }
+        return value;
     }
 
     private String futureReason(long eventTime, long recordTimestamp, long now) {
@@ -197,7 +246,8 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
 
     private void alert(OpenWindow w, String rule, double value, double threshold, long eventTime) {
         stats.recordAlert();
-        context.forward(new Record<>(w.sensorName, new Alert(w.sensorName,
+        String sensor = w.sensor.name();
+        context.forward(new Record<>(sensor, new Alert(sensor,
                 w.device == null ? Device.UNKNOWN_SITE : w.device.site(), rule, value, threshold, eventTime),
                 eventTime), PointTopology.ALERTS_SINK);
     }
@@ -217,16 +267,15 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
      */
     private void emit(List<OpenWindow> changed) {
         for (OpenWindow w : changed) {
-            if (w.sensorName == null) {
-                // Restored from the changelog and closed (final mode) before another point came.
-                w.sensorName = new String(w.sensor.get(), StandardCharsets.UTF_8);
-            }
             if (w.device == null) {
-                // The registry may have learnt of the sensor since the window opened.
-                w.device = devices.get(w.sensorName);
+                // The registry may have learnt of the sensor since the window opened (or the window was
+                // restored from the changelog and closed before another point came).
+                w.device = registryEntry(w.sensor);
             }
-            WindowResult result = WindowResult.of(w.sensorName, w.device, w.start, w.start + windowMs, w.aggregate);
-            context.forward(new Record<>(WindowResult.key(w.sensorName, w.start), result, w.aggregate.lastTs()),
+            w.registryChecked = true;
+            String sensor = w.sensor.name();
+            WindowResult result = WindowResult.of(sensor, w.device, w.start, w.start + windowMs, w.aggregate);
+            context.forward(new Record<>(WindowResult.key(sensor, w.start), result, w.aggregate.lastTs()),
                     PointTopology.AGGREGATES_SINK);
             live.publish(partition, result);
         }
@@ -234,11 +283,11 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     }
 
     /**
-     * Forgets this partition's live windows older than {@link LiveWindows#KEPT} window lengths of
+     * Forgets this partition's live windows older than {@link LiveWindows#kept()} window lengths of
      * stream time; the scan runs once per window length, not at every commit.
      */
     private void evictLive() {
-        long horizon = store.streamTime() - LiveWindows.KEPT * windowMs;
+        long horizon = store.streamTime() - live.kept() * windowMs;
         long horizonStart = horizon - Math.floorMod(horizon, windowMs);
         if (horizonStart > liveEvictedBefore) {
             live.evictBefore(partition, horizonStart);

@@ -53,7 +53,9 @@ public final class PointTopology {
         Topology topology = new Topology(new TopologyConfig(new StreamsConfig(streamsProperties(config))));
         topology.addSource("points", topics.points().keySerde().deserializer(),
                 topics.points().valueSerde().deserializer(), topics.points().name());
-        topology.addProcessor("aggregate", () -> new PointAggregator(config, stats, live, AGGREGATE_STORE), "points");
+        RegistryVersions registry = new RegistryVersions();
+        topology.addProcessor("aggregate", () -> new PointAggregator(config, stats, live, registry, AGGREGATE_STORE),
+                "points");
         // Kafka Streams creates the changelog with these settings (and never changes an existing one).
         topology.addStateStore(WindowAggregateStore.builder(AGGREGATE_STORE,
                 config.windowSize().toMillis(), config.grace().toMillis(), config.emit())
@@ -70,7 +72,7 @@ public final class PointTopology {
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DEVICES_STORE),
                                 topics.devices().keySerde(), topics.devices().valueSerde()).withLoggingDisabled(),
                 "devices", topics.devices().keySerde().deserializer(), Serdes.ByteArray().deserializer(),
-                topics.devices().name(), "devices-loader", () -> new DeviceLoader(topics.devices().valueSerde().deserializer(), stats));
+                topics.devices().name(), "devices-loader", () -> new DeviceLoader(topics.devices().valueSerde().deserializer(), stats, registry));
         return topology;
     }
 

@@ -5,27 +5,27 @@ import io.kpipe.model.Aggregate;
 import io.kpipe.model.Device;
 import io.kpipe.process.internal.PreCommitStore;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ObjLongConsumer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The tumbling-window aggregates of one task, kept as mutable objects in a hash map and written
  * back at each commit: a point costs one hash lookup and an in-place update, with no
  * serialisation, no copy and no sorted cache (the DSL window store cost about 1.5 µs a point
- * here; see docs/performance.md).
+ * here; see docs/performance.md). The map is the state: changes go straight to the changelog
+ * topic, and a restoration applies the changelog straight to the map; there is no second, sorted
+ * copy of the windows (with a million sensors keeping one cost a quarter of the processor's time).
  *
  * <p>At every commit, <em>before</em> the task's producer is flushed and its offsets committed,
  * Kafka Streams calls {@link #beforeCommit()}. What happens then depends on the {@link Emit} mode:
@@ -48,37 +48,93 @@ import org.apache.kafka.streams.state.Stores;
  * twice (ChaosIT measures it). The task's stream time is stored, so the late-point rule holds
  * across restarts.
  *
- * <p>Windows are filed by start as well as by sensor, so the closed ones are found at once even
- * when a window opens after a later one (out-of-order points within the grace).
+ * <pre>
+ * restoration (Kafka Streams, before the processor starts; also a standby task, all along)
+ *   changelog record ─► restore(): the window's value set, a tombstone removes it, stream time set
+ * processor init ─► load(): windows filed by start; any closed by the restored stream time is stale
+ * </pre>
+ * A stale window's tombstone was lost (compacted away while a long restoration read past it); the
+ * commit that stored the stream time had emitted it: it is deleted at the next commit, never
+ * emitted again.
  *
- * <p>A store has no public pre-commit hook, and forwarding at commit time needs Kafka Streams
- * internals: both come from {@link PreCommitStore}, which fences every internal kpipe uses, lists
- * them, and refuses (in {@link #builder}) to run on a Kafka Streams version they were not checked
- * against. The crash tests prove exactly-once end to end.
+ * <p>Windows are filed by start as well as by sensor, so the closed ones are found at once even
+ * when a window opens after a later one (out-of-order points within the grace). The windows of a
+ * sensor hang off one {@link Sensor}, which also keeps what the processor needs to know of it
+ * across its windows (its id as text, its registry entry).
+ *
+ * <p>The map takes reads from other threads ({@link #committedWindows}, for queries of windows
+ * not yet emitted in final mode): it is concurrent, and each window keeps its value as of the last
+ * commit as an immutable array.
+ *
+ * <p>A store has no public pre-commit hook, and forwarding and logging at commit time need Kafka
+ * Streams internals: they come from {@link PreCommitStore}, which fences every internal kpipe
+ * uses, lists them, and refuses (in {@link #builder}) to run on a Kafka Streams version they were
+ * not checked against. The crash tests prove exactly-once end to end.
  */
 public final class WindowAggregateStore extends PreCommitStore {
     static final Bytes STREAM_TIME_KEY = Bytes.wrap(new byte[0]);
+    /** {@link Sensor#registryVersion} of a sensor never looked up (versions are never this). */
+    static final long NEVER_LOOKED_UP = Long.MIN_VALUE;
 
     /**
      * Receives the windows to forward downstream: those changed since the last commit (updates), or
      * those closed at this commit (final).
      */
     interface Emitter {
-        void emit(List<OpenWindow> changed);
+        void emit(List<OpenWindow> windows);
+    }
+
+    /**
+     * A sensor with at least one open window (it leaves the map with its last window). Besides its
+     * windows, the processor keeps here what it learnt of the sensor, for its next windows.
+     */
+    static final class Sensor {
+        final Bytes key;
+        /** Its open windows, newest first; read by other threads too. */
+        volatile OpenWindow windows;
+        private String name;
+        /** For the processor: the registry entry (null: unknown) as of {@link #registryVersion}. */
+        Device device;
+        long registryVersion = NEVER_LOOKED_UP;
+
+        Sensor(Bytes key) {
+            this.key = key;
+        }
+
+        /** The id as text, decoded once. */
+        String name() {
+            if (name == null) {
+                name = new String(key.get(), StandardCharsets.UTF_8);
+            }
+            return name;
+        }
+
+        private OpenWindow find(long start) {
+            OpenWindow w = windows;
+            while (w != null && w.start != start) {
+                w = w.next;
+            }
+            return w;
+        }
     }
 
     /** One open window of one sensor. Windows of the same sensor are chained through {@link #next}. */
     static final class OpenWindow {
-        final Bytes sensor;
+        final Sensor sensor;
         final long start;
-        final Aggregate aggregate;
+        Aggregate aggregate;
         boolean dirty;
-        OpenWindow next;
-        /** For the processor: the sensor id as text and its registry entry (null: unknown), set when opened. */
-        String sensorName;
+        /**
+         * For the processor: whether the registry was consulted for this window, and its entry then
+         * (null: unknown). A change to a device applies from the next window opened after it.
+         */
+        boolean registryChecked;
         Device device;
+        OpenWindow next;
+        /** Final mode: the value as of the last commit that wrote it (null before), for queries. */
+        volatile byte[] committed;
 
-        OpenWindow(Bytes sensor, long start, Aggregate aggregate) {
+        OpenWindow(Sensor sensor, long start, Aggregate aggregate) {
             this.sensor = sensor;
             this.start = start;
             this.aggregate = aggregate;
@@ -86,12 +142,12 @@ public final class WindowAggregateStore extends PreCommitStore {
     }
 
     private final String name;
-    private final KeyValueStore<Bytes, byte[]> changelogged;
+    private final boolean logging;
     private final long windowMs;
     private final long graceMs;
     private final Emit emit;
-    private final Map<Bytes, OpenWindow> bySensor = new HashMap<>();
-    /** Open windows by start, so closed ones are found from the front. */
+    private final Map<Bytes, Sensor> bySensor = new ConcurrentHashMap<>();
+    /** Open windows by start, so closed ones are found from the front; built by {@link #load}. */
     private final TreeMap<Long, List<OpenWindow>> byStart = new TreeMap<>();
     /** The bucket of the latest window opened: nearly every new window goes to the same one. */
     private List<OpenWindow> lastBucket;
@@ -121,7 +177,7 @@ public final class WindowAggregateStore extends PreCommitStore {
         if (key == null || key.length <= Long.BYTES) {
             return;   // the stream time (empty key); nothing else is this short
         }
-        String sensor = new String(key, 0, key.length - Long.BYTES, java.nio.charset.StandardCharsets.UTF_8);
+        String sensor = new String(key, 0, key.length - Long.BYTES, StandardCharsets.UTF_8);
         long start = ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong();
         String window = io.kpipe.model.WindowResult.key(sensor, start);
         if (value == null) {
@@ -131,10 +187,9 @@ public final class WindowAggregateStore extends PreCommitStore {
         }
     }
 
-    private WindowAggregateStore(String name, KeyValueStore<Bytes, byte[]> changelogged, long windowMs, long graceMs,
-                                 Emit emit) {
+    private WindowAggregateStore(String name, boolean logging, long windowMs, long graceMs, Emit emit) {
         this.name = name;
-        this.changelogged = changelogged;
+        this.logging = logging;
         this.windowMs = windowMs;
         this.graceMs = graceMs;
         this.emit = emit;
@@ -158,96 +213,110 @@ public final class WindowAggregateStore extends PreCommitStore {
     @Override
     public void init(StateStoreContext stateStoreContext, StateStore root) {
         attach(stateStoreContext);
-        // This store is the root: the state manager sees it, and calls its pre-commit hook.
-        changelogged.init(stateStoreContext, root);
+        // A new life of the task (after close, or a crash under exactly-once): the changelog is read
+        // again from its start (the store is not persistent, so it has no checkpoint).
+        clearState();
+        stateStoreContext.register(root, this::restore);
         open = true;
     }
 
     /**
-     * Rebuilds the map from the (restored) changelogged store. Called by the processor's init,
-     * which Kafka Streams runs after restoration; the emitter forwards as that processor.
+     * Applies one changelog record, in the changelog's order, to the map: Kafka Streams' restore
+     * callback, for an active task before its processor starts and for a standby task all along.
+     * Windows are not filed by start here; {@link #load} does it.
+     */
+    private void restore(byte[] key, byte[] value) {
+        if (key.length <= Long.BYTES) {
+            if (key.length == 0 && value != null) {
+                streamTime = ByteBuffer.wrap(value).getLong();
+                flushedStreamTime = streamTime;
+            }
+            return;
+        }
+        Bytes sensorKey = Bytes.wrap(Arrays.copyOf(key, key.length - Long.BYTES));
+        long start = ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong();
+        Sensor s = bySensor.get(sensorKey);
+        OpenWindow w = s == null ? null : s.find(start);
+        if (value == null) {
+            if (w != null) {
+                unlink(w);
+            }
+            return;
+        }
+        Aggregate a = Aggregate.readFrom(ByteBuffer.wrap(value));
+        if (w == null) {
+            w = link(s == null ? sensor(sensorKey) : s, start, a);
+        } else {
+            w.aggregate = a;
+        }
+        if (emit == Emit.FINAL) {
+            w.committed = value;
+        }
+    }
+
+    /**
+     * Called by the processor's init, which Kafka Streams runs after restoration (or after a standby
+     * task became active): files the restored windows by start, setting aside those the restored
+     * stream time closed, and makes the emitter forward as that processor.
      */
     void load(Emitter emitter) {
         this.emitter = emitter;
         captureForwardingNode();
-        reload();
+        index();
     }
 
-    /** Rebuilds the map from the changelogged store. */
-    private void reload() {
-        dropCache();
-        List<OpenWindow> loaded = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = changelogged.all()) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                if (kv.key.equals(STREAM_TIME_KEY)) {
-                    streamTime = ByteBuffer.wrap(kv.value).getLong();
-                    flushedStreamTime = streamTime;
-                    continue;
-                }
-                byte[] k = kv.key.get();
-                byte[] sensor = new byte[k.length - Long.BYTES];
-                System.arraycopy(k, 0, sensor, 0, sensor.length);
-                long start = ByteBuffer.wrap(k, sensor.length, Long.BYTES).getLong();
-                loaded.add(new OpenWindow(Bytes.wrap(sensor), start, Aggregate.readFrom(ByteBuffer.wrap(kv.value))));
-            }
-        }
-        loaded.sort((a, b) -> Long.compare(a.start, b.start));
+    /** Files every window in the map by start, except the stale ones, which leave the map. */
+    private void index() {
+        byStart.clear();
+        lastBucket = null;
+        lastBucketStart = Long.MIN_VALUE;
         long closedUpTo = streamTime < 0 ? Long.MIN_VALUE : streamTime - graceMs - windowMs;
-        for (OpenWindow w : loaded) {
-            if (w.start <= closedUpTo) {
-                // The commit that stored this stream time deleted every window it closed, in the same
-                // transaction that emitted it; so this one's tombstone was lost (compacted away while a
-                // long restoration read past it). It was emitted already: delete it, never emit it again.
-                stale.add(w);
-                continue;
+        List<OpenWindow> staleNow = new ArrayList<>();
+        for (Sensor s : bySensor.values()) {
+            for (OpenWindow w = s.windows; w != null; w = w.next) {
+                if (w.start <= closedUpTo) {
+                    // The commit that stored this stream time deleted every window it closed, in the same
+                    // transaction that emitted it; so this one's tombstone was lost. Delete it, never emit it.
+                    staleNow.add(w);
+                } else {
+                    file(w);
+                }
             }
-            w.next = bySensor.put(w.sensor, w);
-            file(w);
         }
+        for (OpenWindow w : staleNow) {
+            unlink(w);
+        }
+        stale.addAll(staleNow);
     }
 
     /**
-     * What a restoration does, for tests without a broker: applies changelog records in order to the
-     * changelogged store (a null value deletes) and rebuilds the map from it, as {@link #load} does.
+     * What a restoration does, for tests without a broker: starts from an empty store, applies
+     * changelog records in order through the restore callback (a null value deletes), then files the
+     * windows as {@link #load} does.
      */
     void replay(Iterable<KeyValue<Bytes, byte[]>> changelog) {
-        beginCommitWrites(0);
-        try {
-            for (KeyValue<Bytes, byte[]> kv : changelog) {
-                if (kv.value == null) {
-                    changelogged.delete(kv.key);
-                } else {
-                    changelogged.put(kv.key, kv.value);
-                }
-            }
-        } finally {
-            endCommitWrites();
+        clearState();
+        for (KeyValue<Bytes, byte[]> kv : changelog) {
+            restore(kv.key.get(), kv.value);
         }
-        reload();
+        index();
     }
 
     /**
      * Hands {@code each} the aggregate and start of every window of {@code sensor} starting in
-     * [{@code from}, {@code to}) as of the last commit, read from the changelogged store (which takes
-     * reads from other threads, as Kafka Streams' interactive queries do): for queries while windows
-     * are open and not yet emitted.
+     * [{@code from}, {@code to}) as of the last commit that wrote it (final mode; in updates mode
+     * nothing, as every window is emitted at each commit that changes it). Safe from any thread,
+     * for queries while windows are open and not yet emitted.
      */
     void committedWindows(byte[] sensor, long from, long to, ObjLongConsumer<Aggregate> each) {
-        long lo = Math.max(from, 0);   // window starts are never negative (negative event times are refused)
-        if (to <= lo) {
+        Sensor s = bySensor.get(Bytes.wrap(sensor));
+        if (s == null) {
             return;
         }
-        Bytes first = Bytes.wrap(ByteBuffer.allocate(sensor.length + Long.BYTES).put(sensor).putLong(lo).array());
-        Bytes last = Bytes.wrap(ByteBuffer.allocate(sensor.length + Long.BYTES).put(sensor).putLong(to - 1).array());
-        try (KeyValueIterator<Bytes, byte[]> it = changelogged.range(first, last)) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                // Same length and within the range: the sensor bytes are this sensor's.
-                if (kv.key.get().length == sensor.length + Long.BYTES && kv.value != null) {
-                    long start = ByteBuffer.wrap(kv.key.get(), sensor.length, Long.BYTES).getLong();
-                    each.accept(Aggregate.readFrom(ByteBuffer.wrap(kv.value)), start);
-                }
+        for (OpenWindow w = s.windows; w != null; w = w.next) {
+            byte[] value = w.committed;
+            if (value != null && w.start >= from && w.start < to) {
+                each.accept(Aggregate.readFrom(ByteBuffer.wrap(value)), w.start);
             }
         }
     }
@@ -275,21 +344,36 @@ public final class WindowAggregateStore extends PreCommitStore {
     }
 
     /**
-     * The window of {@code sensor} starting at {@code windowStart}, opened (empty, with a null
-     * {@code sensorName}) if it was not open. The caller has checked the point is not late.
+     * The window of {@code sensor} starting at {@code windowStart}, opened (empty, with the registry
+     * not yet checked) if it was not open. The caller has checked the point is not late.
      */
     OpenWindow window(Bytes sensor, long windowStart) {
-        OpenWindow first = bySensor.get(sensor);
-        OpenWindow w = first;
-        while (w != null && w.start != windowStart) {
-            w = w.next;
+        Sensor s = bySensor.get(sensor);
+        if (s == null) {
+            s = sensor(sensor);
+        } else {
+            OpenWindow w = s.find(windowStart);
+            if (w != null) {
+                return w;
+            }
         }
-        if (w == null) {
-            w = new OpenWindow(sensor, windowStart, new Aggregate());
-            w.next = first;
-            bySensor.put(sensor, w);
-            file(w);
-        }
+        OpenWindow w = link(s, windowStart, new Aggregate());
+        file(w);
+        return w;
+    }
+
+    /** A new sensor in the map. */
+    private Sensor sensor(Bytes key) {
+        Sensor s = new Sensor(key);
+        bySensor.put(key, s);
+        return s;
+    }
+
+    /** A new window at the head of its sensor's chain (not filed by start). */
+    private static OpenWindow link(Sensor s, long start, Aggregate a) {
+        OpenWindow w = new OpenWindow(s, start, a);
+        w.next = s.windows;
+        s.windows = w;
         return w;
     }
 
@@ -310,7 +394,7 @@ public final class WindowAggregateStore extends PreCommitStore {
         beginCommitWrites(streamTime);
         try {
             for (OpenWindow w : stale) {
-                changelogged.delete(storeKey(w));
+                log(storeKey(w), null);
             }
             stale.clear();
             if (emit == Emit.FINAL) {
@@ -318,7 +402,7 @@ public final class WindowAggregateStore extends PreCommitStore {
             } else {
                 writeBackUpdates();
             }
-            changelogged.put(STREAM_TIME_KEY, ByteBuffer.allocate(Long.BYTES).putLong(streamTime).array());
+            log(STREAM_TIME_KEY, ByteBuffer.allocate(Long.BYTES).putLong(streamTime).array());
             flushedStreamTime = streamTime;
         } finally {
             endCommitWrites();
@@ -333,10 +417,7 @@ public final class WindowAggregateStore extends PreCommitStore {
         forward(dirty);
         clearDirty();
         takeClosed();
-        for (OpenWindow w : closed) {
-            changelogged.delete(storeKey(w));
-        }
-        closed.clear();
+        removeClosed();
     }
 
     /**
@@ -353,16 +434,23 @@ public final class WindowAggregateStore extends PreCommitStore {
         }
         clearDirty();
         forward(closed);
-        for (OpenWindow w : closed) {
-            changelogged.delete(storeKey(w));
-        }
-        closed.clear();
+        removeClosed();
     }
 
     private void writeToChangelog(OpenWindow w) {
         valueBuffer.clear();
         w.aggregate.writeTo(valueBuffer);
-        changelogged.put(storeKey(w), valueBuffer.array().clone());
+        byte[] value = valueBuffer.array().clone();
+        log(storeKey(w), value);
+        if (emit == Emit.FINAL) {
+            w.committed = value;
+        }
+    }
+
+    private void log(Bytes key, byte[] value) {
+        if (logging) {
+            logChange(key, value);
+        }
     }
 
     private void forward(List<OpenWindow> windows) {
@@ -385,7 +473,7 @@ public final class WindowAggregateStore extends PreCommitStore {
 
     /**
      * Moves the windows whose end plus grace is at or before stream time (they take no more points)
-     * from the map to {@link #closed}, and returns the latest start that is closed.
+     * from the index by start to {@link #closed}, and returns the latest start that is closed.
      */
     private long takeClosed() {
         long closedUpTo = streamTime - graceMs - windowMs;
@@ -395,25 +483,30 @@ public final class WindowAggregateStore extends PreCommitStore {
                 lastBucket = null;
                 lastBucketStart = Long.MIN_VALUE;
             }
-            for (OpenWindow w : bucket) {
-                unlink(w);
-                closed.add(w);
-            }
+            closed.addAll(bucket);
         }
         return closedUpTo;
     }
 
-    /** Takes a window out of its sensor's chain. */
+    /** The closed windows leave the map (after they were forwarded: queries see them until then) and the changelog. */
+    private void removeClosed() {
+        for (OpenWindow w : closed) {
+            log(storeKey(w), null);
+            unlink(w);
+        }
+        closed.clear();
+    }
+
+    /** Takes a window out of its sensor's chain, and the sensor out of the map with its last window. */
     private void unlink(OpenWindow w) {
-        OpenWindow first = bySensor.get(w.sensor);
-        if (first == w) {
+        Sensor s = w.sensor;
+        if (s.windows == w) {
             if (w.next == null) {
-                bySensor.remove(w.sensor);
-            } else {
-                bySensor.put(w.sensor, w.next);
+                bySensor.remove(s.key);
             }
+            s.windows = w.next;
         } else {
-            OpenWindow p = first;
+            OpenWindow p = s.windows;
             while (p.next != w) {
                 p = p.next;
             }
@@ -422,18 +515,27 @@ public final class WindowAggregateStore extends PreCommitStore {
     }
 
     private static Bytes storeKey(OpenWindow w) {
-        byte[] sensor = w.sensor.get();
+        byte[] sensor = w.sensor.key.get();
         return Bytes.wrap(ByteBuffer.allocate(sensor.length + Long.BYTES).put(sensor).putLong(w.start).array());
     }
 
+    /**
+     * The task is recycled (active to standby or back) just after a clean commit, keeping this store:
+     * the windows stay (they are the state, equal to the changelog now), what is derived for
+     * processing goes and is rebuilt by {@link #load}.
+     */
     @Override
     protected void dropCache() {
-        bySensor.clear();
         byStart.clear();
         lastBucket = null;
         lastBucketStart = Long.MIN_VALUE;
-        dirty.clear();
+        clearDirty();
         closed.clear();
+    }
+
+    private void clearState() {
+        dropCache();
+        bySensor.clear();
         stale.clear();
         streamTime = -1;
         flushedStreamTime = -1;
@@ -441,14 +543,13 @@ public final class WindowAggregateStore extends PreCommitStore {
 
     @Override
     public void close() {
-        dropCache();
-        changelogged.close();
+        clearState();
         open = false;
     }
 
     @Override
     public boolean persistent() {
-        return changelogged.persistent();
+        return false;
     }
 
     @Override
@@ -497,11 +598,7 @@ public final class WindowAggregateStore extends PreCommitStore {
 
         @Override
         public WindowAggregateStore build() {
-            StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores
-                    .keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
-                    .withCachingDisabled();
-            inner = logging ? inner.withLoggingEnabled(logConfig) : inner.withLoggingDisabled();
-            return new WindowAggregateStore(name, inner.build(), windowMs, graceMs, emit);
+            return new WindowAggregateStore(name, logging, windowMs, graceMs, emit);
         }
 
         @Override

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -418,6 +419,39 @@ class PointTopologyTest {
         List<WindowResult> updates = aggregates.readValuesToList();
 
         assertThat(updates).extracting(WindowResult::site).containsExactly("unknown", "plant-b");
+    }
+
+    /**
+     * The sensor's entry is kept across its windows, and looked up again only after the registry
+     * changed: a change still applies to the windows opened after it (here while the sensor's
+     * previous window is still open), and not to the window already open.
+     */
+    @Test
+    void shouldApplyADeviceChangeToTheWindowsOpenedAfterItAndNotToTheOpenOne() {
+        devices.pipeInput("s-1", "{\"sensor\":\"s-1\",\"site\":\"plant-a\",\"max\":10.0}");
+        devices.pipeInput("s-2", "{\"sensor\":\"s-2\",\"site\":\"plant-c\"}");
+        send("s-1", T0, 5.0);
+        send("s-2", T0, 5.0);
+        devices.pipeInput("s-1", "{\"sensor\":\"s-1\",\"site\":\"plant-b\",\"max\":100.0}");
+        send("s-1", T0 + 1_000, 50.0);            // the open window keeps plant-a and its max 10: an alert
+        send("s-1", T0 + 60_000, 50.0);           // the next window: plant-b, max 100
+        send("s-2", T0 + 60_000, 6.0);            // s-2 did not change
+        send("s-1", T0 + 2_000, 7.0);             // the first window, within the grace: still plant-a
+        devices.pipeInput("s-1", (String) null);  // deleted from the registry
+        send("s-1", T0 + 60_001, 8.0);            // an open window: unchanged
+        send("s-1", T0 + 120_000, 9.0);           // the window after: unknown
+
+        Map<Long, List<String>> sites = new java.util.TreeMap<>();
+        for (WindowResult w : aggregates.readValuesToList()) {
+            sites.computeIfAbsent(w.windowStart(), k -> new ArrayList<>()).add(w.sensor() + " " + w.site());
+        }
+        assertThat(sites).containsExactly(
+                Map.entry(T0, List.of("s-1 plant-a", "s-2 plant-c", "s-1 plant-a", "s-1 plant-a")),
+                Map.entry(T0 + 60_000, List.of("s-1 plant-b", "s-2 plant-c", "s-1 plant-b")),
+                Map.entry(T0 + 120_000, List.of("s-1 unknown")));
+        assertThat(alerts.readKeyValuesToList()).containsExactly(
+                new KeyValue<>("s-1", new Alert("s-1", "plant-a", "max", 50.0, 10.0, T0 + 1_000)));
+        assertThat(stats.unknownSensor()).isEqualTo(1);
     }
 
     @Test

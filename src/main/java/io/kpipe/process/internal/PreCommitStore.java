@@ -12,6 +12,7 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.ProcessorNode;
 import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
+import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
@@ -37,7 +38,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  *       {@code flushCache()} on every registered store that is one (the DSL's caching stores
  *       flush this way), in {@code prepareCommit}. The public hook, {@code StateStore.commit(Map)},
  *       runs in {@code postCommit}, after the offsets are committed: writes made there would miss
- *       the commit they belong to. {@code clearCache()} is called when an active task is recycled.
+ *       the commit they belong to. {@code ProcessorStateManager.recycle()} calls {@code clearCache()}
+ *       when a task is recycled (active to standby or back), which {@code StreamTask} does only
+ *       after a clean commit ({@code prepareRecycle} calls {@code validateClean()}); the store
+ *       instance, its state and its changelog position stay.
  *   <li>{@code state.internals.CacheFlushListener}: only because {@code CachedStateStore} declares
  *       {@code setFlushListener}; this store takes no listener and says so (returns false).
  *   <li>{@code processor.internals.InternalProcessorContext}: the {@code StateStoreContext} a store
@@ -52,6 +56,14 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  *       children of the current node and throws when there is none, which is the case at commit
  *       time; the processor's node is captured while it initialises and made current again
  *       around the forwards.
+ *   <li>{@code InternalProcessorContext.logChange(store, key, value, timestamp, headers, position)}:
+ *       what Kafka Streams' own change-logging layer calls to send a record to the store's
+ *       changelog partition through the task's record collector (under exactly-once, in the task's
+ *       transaction). {@link #logChange} calls it, so a store logs its changes without keeping a
+ *       second, logged copy of its state; it restores through the public {@code
+ *       StateStoreContext.register} callback. The headers are empty (Kafka Streams adds the
+ *       position only with its internal IQ-consistency option on, which kpipe never sets) and the
+ *       position is empty: this store serves no IQv2 queries.
  * </ol>
  *
  * <h2>When the Kafka version changes</h2>
@@ -76,7 +88,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  *     protected void beforeCommit() {
  *         beginCommitWrites(streamTime);
  *         try {
- *             ... write to the changelogged store ...
+ *             ... logChange(key, value) for each change ...
  *             beginForwarding();
  *             try { ... context.forward(...) ... } finally { endForwarding(); }
  *         } finally {
@@ -92,11 +104,14 @@ public abstract class PreCommitStore implements StateStore, CachedStateStore<Byt
     public static final String CHECKED_AGAINST = "4.4.0";
     /** Where the kafka-streams jar records its version (read the same way by its own metrics). */
     private static final String VERSION_RESOURCE = "/kafka/kafka-streams-version.properties";
+    /** The position sent with changelog records; read by Kafka Streams only with IQ consistency on. */
+    private static final Position NO_POSITION = Position.emptyPosition();
 
     private InternalProcessorContext<?, ?> context;
     private ProcessorNode<?, ?, ?, ?> forwardingNode;
     private ProcessorNode<?, ?, ?, ?> nodeBeforeForwarding;
     private ProcessorRecordContext recordContextBeforeCommit;
+    private long commitTimestamp;
 
     /** The version of the kafka-streams jar on the classpath, or {@code "unknown"}. */
     public static String runningVersion() {
@@ -128,8 +143,9 @@ public abstract class PreCommitStore implements StateStore, CachedStateStore<Byt
                 + PreCommitStore.class.getName() + ") was checked against " + CHECKED_AGAINST
                 + ": re-check in the new source that ProcessorStateManager.flushCache() still calls"
                 + " CachedStateStore.flushCache() before the producer flush and offset commit, that"
-                + " InternalProcessorContext still has setRecordContext/setCurrentNode and forward() still"
-                + " needs a current node, run PointTopologyTest and ChaosIT, then set CHECKED_AGAINST to "
+                + " InternalProcessorContext still has setRecordContext/setCurrentNode and logChange(store, key,"
+                + " value, timestamp, headers, position) and forward() still needs a current node, run"
+                + " PointTopologyTest, EmitModeBooksTest and ChaosIT, then set CHECKED_AGAINST to "
                 + running;
     }
 
@@ -153,15 +169,28 @@ public abstract class PreCommitStore implements StateStore, CachedStateStore<Byt
     protected abstract void beforeCommit();
 
     /**
-     * Kafka Streams' {@code clearCache()}: drop what is held in memory only (the task is being
-     * recycled); the changelogged state is untouched.
+     * Kafka Streams' {@code clearCache()}: the task is being recycled, just after a clean commit,
+     * and keeps this store and its changelog position; drop what is only derived for processing
+     * (what the store holds as state must stay, as Kafka Streams will not restore it again).
      */
     protected abstract void dropCache();
 
-    /** Until {@link #endCommitWrites()}, store writes and forwards carry {@code timestamp}. */
+    /** Until {@link #endCommitWrites()}, changelog records and forwards carry {@code timestamp}. */
     protected final void beginCommitWrites(long timestamp) {
         recordContextBeforeCommit = context.recordContext();
+        commitTimestamp = timestamp;
         context.setRecordContext(new ProcessorRecordContext(timestamp, -1, -1, null, new RecordHeaders()));
+    }
+
+    /**
+     * Sends {@code key} and {@code value} (null: a tombstone) to this store's changelog, stamped
+     * with the timestamp of {@link #beginCommitWrites}; call it between that and {@link
+     * #endCommitWrites()}. The store must have registered itself ({@code StateStoreContext.register})
+     * and have logging enabled. The key and value are handed to the producer as they are: do not
+     * reuse them.
+     */
+    protected final void logChange(Bytes key, byte[] value) {
+        context.logChange(name(), key, value, commitTimestamp, new RecordHeaders(), NO_POSITION);
     }
 
     /** Puts back the record context {@link #beginCommitWrites} replaced; call it in a finally. */

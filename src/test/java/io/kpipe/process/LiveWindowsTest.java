@@ -1,0 +1,61 @@
+package io.kpipe.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kpipe.model.WindowResult;
+import org.junit.jupiter.api.Test;
+
+class LiveWindowsTest {
+    private static final long T0 = 1_764_000_000_000L;
+
+    private static WindowResult result(String sensor, int minute, long count) {
+        return new WindowResult(sensor, "unknown", null, T0 + minute * 60_000L, T0 + (minute + 1) * 60_000L, count,
+                count, 1, 1, 1, 0, T0, T0);
+    }
+
+    @Test
+    void shouldKeepEachSensorsWindowsInOrderWithTheLatestResultOfEach() {
+        LiveWindows live = new LiveWindows();
+        live.publish(0, result("s-1", 2, 1));
+        live.publish(0, result("s-1", 0, 1));
+        live.publish(0, result("s-1", 3, 1));
+        live.publish(0, result("s-1", 2, 5));
+        live.publish(0, result("s-1", 1, 1));
+
+        assertThat(live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE))
+                .extracting(WindowResult::windowStart, WindowResult::count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(T0, 1L),
+                        org.assertj.core.groups.Tuple.tuple(T0 + 60_000, 1L),
+                        org.assertj.core.groups.Tuple.tuple(T0 + 120_000, 5L),
+                        org.assertj.core.groups.Tuple.tuple(T0 + 180_000, 1L));
+        assertThat(live.windows("s-1", T0 + 60_000, T0 + 180_000)).extracting(WindowResult::count)
+                .containsExactly(1L, 5L);
+
+        live.evictBefore(0, T0 + 120_000);
+        assertThat(live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE)).extracting(WindowResult::windowStart)
+                .containsExactly(T0 + 120_000, T0 + 180_000);
+        live.evictBefore(0, T0 + 240_000);
+        assertThat(live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE)).isNull();
+        assertThat(live.sensors()).isZero();
+    }
+
+    @Test
+    void shouldKeepFewerWindowLengthsWithManySensorsButAtLeastOne() {
+        LiveWindows live = new LiveWindows();
+        assertThat(live.kept()).isEqualTo(LiveWindows.KEPT);
+        for (int i = 0; i < 100_000; i++) {
+            live.publish(i % 12, result("s-" + i, 0, 1));
+        }
+        assertThat(live.kept()).as("100,000 sensors: 10 window lengths").isEqualTo(10);
+        for (int i = 100_000; i < 250_000; i++) {
+            live.publish(i % 12, result("s-" + i, 0, 1));
+        }
+        assertThat(live.kept()).as("250,000 sensors").isEqualTo(4);
+        for (int i = 250_000; i < 1_500_000; i++) {
+            live.publish(i % 12, result("s-" + i, 0, 1));
+        }
+        assertThat(live.kept()).as("1,500,000 sensors").isEqualTo(1);
+        assertThat(live.sensors()).isEqualTo(1_500_000);
+        assertThat(live.windows()).isEqualTo(1_500_000);
+    }
+}
