@@ -40,8 +40,8 @@ class ChaosIT {
 
     @Test
     void shouldLoseNothingWhenALeaderBrokerIsKilledAndRestartedUnderLoad() throws Exception {
-        JsonNode s = run(0, "--brokers", "3", "--duration", "30s", "--rate", "20k", "--sensors", "500",
-                "--invalid-ratio", "0.01", "--chaos", "kill-broker@8s,restart-broker@18s");
+        JsonNode s = run(0, "--brokers", "3", "--duration", "24s", "--rate", "20k", "--sensors", "500",
+                "--invalid-ratio", "0.01", "--chaos", "kill-broker@8s,restart-broker@16s");
 
         assertExact(s);
         assertThat(s.get("brokers").asInt()).isEqualTo(3);
@@ -63,7 +63,10 @@ class ChaosIT {
      * reaches the topic twice.
      */
     @ParameterizedTest(name = "--emit {0}")
-    @ValueSource(strings = {"updates", "final"})
+    // updates mode: shouldOverCount...[exactly_once_v2] below kills and restarts an exactly-once
+    // processor in that mode (the default) and checks the books exactly; one case per mode keeps
+    // the suite within its time.
+    @ValueSource(strings = {"final"})
     void shouldCountEveryPointOnceWhenAnExactlyOnceProcessorIsKilledAndRestarted(String emit) throws Exception {
         JsonNode s = run(0, "--processors", "2", "--duration", "30s", "--rate", "20k", "--sensors", "500",
                 "--invalid-ratio", "0.01", "--late-ratio", "0.002", "--emit", emit,
@@ -139,7 +142,7 @@ class ChaosIT {
             String guarantee) throws Exception {
         boolean alos = guarantee.equals("at_least_once");
         JsonNode s = run(alos ? 1 : 0, "--brokers", "3", "--processors", "2", "--guarantee", guarantee,
-                "--duration", "40s", "--rate", "20k", "--sensors", "500", "--invalid-ratio", "0", "--late-ratio", "0",
+                "--duration", "34s", "--rate", "20k", "--sensors", "500", "--invalid-ratio", "0", "--late-ratio", "0",
                 "-X", "commit.interval.ms=1000",
                 "--chaos", "pause-broker@10s+10s,kill-processor:1@14s,restart-processor:1@24s");
 
