@@ -48,24 +48,34 @@ public final class Secrets {
 
     /** A setting or parameter whose name says it holds a secret. */
     private static final Pattern SECRET_NAME = Pattern.compile(
-            "password|passwd|secret|token|jaas|credential|passphrase", Pattern.CASE_INSENSITIVE);
+            "password|passwd|secret|token|jaas|credential|passphrase|user\\.?info", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * A {@code -X} setting refused by name, beside those Kafka types {@code PASSWORD}: names of
+     * secrets that are not Kafka's own (a schema registry's {@code basic.auth.user.info}, an OAuth
+     * {@code client.secret}). Not {@code token}: {@code sasl.oauthbearer.token.endpoint.url} is a URL.
+     */
+    private static final Pattern REFUSED_NAME = Pattern.compile(
+            "password|passwd|secret|passphrase|user\\.?info", Pattern.CASE_INSENSITIVE);
 
     /**
      * {@code name=value} in free text (URL parameters, JAAS options, properties) with a secret-like
-     * name; the value ends at a quote's end, or at white space, {@code &}, {@code ;} or {@code ,}.
+     * name; the value ends at a quote's end, at white space or at {@code &} (which separates URL
+     * parameters: a URL's password has its own {@code &} percent-encoded); a {@code ,} or {@code ;}
+     * may be part of a password, so it does not end one.
      */
     private static final Pattern SECRET_PAIR = Pattern.compile(
-            "([\\w.-]*(?:password|passwd|secret|token|jaas|credential|passphrase)[\\w.-]*)(\\s*=\\s*)"
-                    + "(\\\\\"(?:[^\"\\\\]|\\\\[^\"])*\\\\\"|\"[^\"]*\"?|'[^']*'?|[^\\s&;,\"'\\\\]+)",
+            "([\\w.-]*(?:password|passwd|secret|token|jaas|credential|passphrase|user\\.?info)[\\w.-]*)(\\s*=\\s*)"
+                    + "(\\\\\"(?:[^\"\\\\]|\\\\[^\"])*\\\\\"|\"[^\"]*\"?|'[^']*'?|[^\\s&\"'\\\\]+)",
             Pattern.CASE_INSENSITIVE);
 
     /** {@code "name": "value"} in JSON with a secret-like name. */
     private static final Pattern SECRET_JSON = Pattern.compile(
-            "(\"[^\"]*(?:password|passwd|secret|token|jaas|credential|passphrase)[^\"]*\"\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\"",
+            "(\"[^\"]*(?:password|passwd|secret|token|jaas|credential|passphrase|user\\.?info)[^\"]*\"\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\"",
             Pattern.CASE_INSENSITIVE);
 
-    /** The password of {@code scheme://user:password@host}. */
-    private static final Pattern USERINFO = Pattern.compile("(://[^/@\\s:]+):([^/@\\s]+)@");
+    /** The password of {@code scheme://user:password@host} (up to the last {@code @}: a password may hold one). */
+    private static final Pattern USERINFO = Pattern.compile("(://[^/@\\s:]+):([^/\\s]+)@");
 
     /** A URL parameter that carries a password ({@code password=}, pgjdbc's {@code sslpassword=}...). */
     private static final Pattern URL_PASSWORD = Pattern.compile("[?&;][^=&;?]*password=", Pattern.CASE_INSENSITIVE);
@@ -108,11 +118,11 @@ public final class Secrets {
     /**
      * Refuses a Kafka client setting given with {@code -X} that holds a secret (Kafka types it
      * {@code PASSWORD}, e.g. {@code sasl.jaas.config}, {@code ssl.keystore.password}; or its name
-     * says password): on kpipe's command line, {@code ps} shows it to every user of the machine.
+     * says secret, as the names masking hides do): on kpipe's command line, {@code ps} shows it to every user of the machine.
      */
     public static void requireNotOnCommandLine(Map<String, String> overrides) {
         for (String key : overrides.keySet()) {
-            UsageException.require(!isKafkaPassword(key) && !key.toLowerCase(Locale.ROOT).contains("password"),
+            UsageException.require(!isKafkaPassword(key) && !REFUSED_NAME.matcher(key).find(),
                     "-X " + key, "holds a secret, which the process list would show; put it in a file readable by you "
                             + "only and give --kafka-config FILE");
         }

@@ -22,6 +22,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the pipeline topics with explicit settings, never relying on auto-creation. Running it
@@ -117,7 +118,7 @@ public final class TopicAdmin {
      */
     public void requireRetention(List<String> names, Duration needed, String why) {
         List<ConfigResource> res = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-        Map<ConfigResource, Config> cfg = get(admin.describeConfigs(res).all(), "describe topic configs");
+        Map<ConfigResource, Config> cfg = describeConfigs(res);
         for (ConfigResource r : res) {
             ConfigEntry e = cfg.get(r).get(TopicConfig.RETENTION_MS_CONFIG);
             long ms = e == null || e.value() == null ? -1 : Long.parseLong(e.value());
@@ -204,7 +205,7 @@ public final class TopicAdmin {
             diff.add("replication " + replicas + ", expected " + spec.replication());
         }
         ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
-        Config cfg = get(admin.describeConfigs(List.of(res)).all(), "describe topic configs").get(res);
+        Config cfg = describeConfigs(List.of(res)).get(res);
         for (Map.Entry<String, String> want : spec.configs().entrySet()) {
             ConfigEntry have = cfg.get(want.getKey());
             String value = have == null ? null : have.value();
@@ -215,11 +216,47 @@ public final class TopicAdmin {
         return diff;
     }
 
+    /**
+     * The configs of {@code topics}. A topic just created is known to the controller first and to
+     * each broker a moment later, and the admin client asks any broker: one that does not know the
+     * topic yet answers that it does not exist. That answer is asked again (every 100 ms, within
+     * the timeout); any other error is not.
+     */
+    private Map<ConfigResource, Config> describeConfigs(List<ConfigResource> topics) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                return admin.describeConfigs(topics).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("describe topic configs failed: " + text(e.getCause()), e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("describe topic configs timed out after " + TIMEOUT_S + "s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    /** An error's message, or its class when it has none (Kafka's errors often come with an empty one). */
+    private static String text(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
     private static <T> T get(org.apache.kafka.common.KafkaFuture<T> f, String what) {
         try {
             return f.get(TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(what + " failed: " + text(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException(what + " timed out after " + TIMEOUT_S + "s", e);
         } catch (InterruptedException e) {

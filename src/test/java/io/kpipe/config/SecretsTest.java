@@ -47,6 +47,9 @@ class SecretsTest {
             "https://u:s3cret@host/x and http://host:8080/y|https://u:[hidden]@host/x and http://host:8080/y",
             "PlainLoginModule required username=\"kpipe\" password=\"s3cret\";|PlainLoginModule required username=\"kpipe\" password=[hidden];",
             "ssl.key.password = s3cret|ssl.key.password = [hidden]",
+            "ssl.key.password=s3,cr;et and more|ssl.key.password=[hidden] and more",
+            "postgresql://kpipe:s3@cret@db:5432/kpipe|postgresql://kpipe:[hidden]@db:5432/kpipe",
+            "basic.auth.user.info=u:s3cret|basic.auth.user.info=[hidden]",
             "cannot use jdbc:postgresql://127.0.0.1:5432/postgres: FATAL: password authentication failed for user \"kpipe\"|"
                     + "cannot use jdbc:postgresql://127.0.0.1:5432/postgres: FATAL: password authentication failed for user \"kpipe\"",
             "--ingest-token-file: no such file: /tmp/t|--ingest-token-file: no such file: /tmp/t",
@@ -79,6 +82,10 @@ class SecretsTest {
                         + "readable by you only and give --kafka-config FILE");
         assertThatThrownBy(() -> Secrets.requireNotOnCommandLine(Map.of("main.consumer.ssl.key.password", "x")))
                 .hasMessageStartingWith("-X main.consumer.ssl.key.password: holds a secret");
+        assertThatThrownBy(() -> Secrets.requireNotOnCommandLine(Map.of("basic.auth.user.info", "u:x")))
+                .hasMessageStartingWith("-X basic.auth.user.info: holds a secret");
+        assertThatThrownBy(() -> Secrets.requireNotOnCommandLine(Map.of("sasl.oauthbearer.client.credentials.client.secret", "x")))
+                .hasMessageStartingWith("-X sasl.oauthbearer.client.credentials.client.secret: holds a secret");
         Secrets.requireNotOnCommandLine(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
                 "sasl.oauthbearer.token.endpoint.url", "https://idp/token"));
     }
