@@ -1,5 +1,6 @@
 package io.kpipe.cluster;
 
+import io.kpipe.config.Secrets;
 import io.kpipe.cluster.internal.Keytool;
 import io.kpipe.cluster.internal.OwnerOnly;
 import java.io.ByteArrayOutputStream;
@@ -59,9 +60,9 @@ public record BrokerCertificate(Path keystore, Path keystorePassword, Path trust
                 throw new UncheckedIOException("cannot delete " + dir.resolve(f), e);
             }
         }
-        Path caPassword = OwnerOnly.write(dir.resolve("ca.p12.password"), OwnerOnly.secret() + "\n");
-        OwnerOnly.write(c.keystorePassword, OwnerOnly.secret() + "\n");
-        OwnerOnly.write(c.truststorePassword, OwnerOnly.secret() + "\n");
+        Path caPassword = OwnerOnly.write(dir.resolve("ca.p12.password"), Secrets.randomSecret() + "\n");
+        OwnerOnly.write(c.keystorePassword, Secrets.randomSecret() + "\n");
+        OwnerOnly.write(c.truststorePassword, Secrets.randomSecret() + "\n");
         Keytool keytool = new Keytool(dir);
         // The two key pairs at once: each keytool is a JVM start.
         Process ca = keytool.start("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",

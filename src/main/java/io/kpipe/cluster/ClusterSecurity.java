@@ -1,5 +1,6 @@
 package io.kpipe.cluster;
 
+import io.kpipe.config.Secrets;
 import io.kpipe.cluster.internal.OwnerOnly;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.Role;
@@ -91,9 +92,9 @@ public final class ClusterSecurity {
             return new ClusterSecurity(securityDir, clientsDir, BrokerCertificate.in(securityDir), readUsers(users));
         }
         Map<String, String> passwords = new LinkedHashMap<>();
-        passwords.put(BROKER_USER, OwnerOnly.secret());
+        passwords.put(BROKER_USER, Secrets.randomSecret());
         for (Role r : Role.values()) {
-            passwords.put(r.user(), OwnerOnly.secret());
+            passwords.put(r.user(), Secrets.randomSecret());
         }
         BrokerCertificate cert = BrokerCertificate.create(securityDir);
         StringBuilder text = new StringBuilder("# SCRAM-SHA-512 passwords of this cluster's users\n");

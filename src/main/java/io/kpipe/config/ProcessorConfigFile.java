@@ -11,17 +11,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -59,10 +54,8 @@ public final class ProcessorConfigFile {
      * exists in which another user could open it); fails if the file exists.
      */
     public static void write(ProcessorConfig config, Path file) {
-        FileAttribute<Set<PosixFilePermission>> ownerOnly = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
-        try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(file,
-                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly))) {
-            MAPPER.writeValue(out, config);
+        try {
+            Secrets.writeOwnerOnly(file, MAPPER.writeValueAsBytes(config));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the processor configuration to " + file, e);
         }

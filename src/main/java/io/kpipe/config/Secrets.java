@@ -1,5 +1,7 @@
 package io.kpipe.config;
 
+import java.util.Base64;
+import java.security.SecureRandom;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.reflect.RecordComponent;
@@ -13,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -80,6 +81,7 @@ public final class Secrets {
     /** A URL parameter that carries a password ({@code password=}, pgjdbc's {@code sslpassword=}...). */
     private static final Pattern URL_PASSWORD = Pattern.compile("[?&;][^=&;?]*password=", Pattern.CASE_INSENSITIVE);
 
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static volatile Set<String> kafkaPasswords;
 
     private Secrets() {}
@@ -177,12 +179,27 @@ public final class Secrets {
      * from its creation: there is no moment in which another user could open it); fails if it exists.
      */
     public static void writeOwnerOnly(Path file, String content) throws IOException {
+        writeOwnerOnly(file, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #writeOwnerOnly(Path, String)} for bytes: the one way kpipe writes a file that may hold a secret. */
+    public static void writeOwnerOnly(Path file, byte[] content) throws IOException {
         FileAttribute<Set<PosixFilePermission>> ownerOnly = PosixFilePermissions.asFileAttribute(
                 ProcessorConfigFile.OWNER_ONLY);
         try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(file,
                 EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly))) {
-            out.write(content.getBytes(StandardCharsets.UTF_8));
+            out.write(content);
         }
+    }
+
+    /**
+     * A random secret of 192 bits as 32 characters of {@code [A-Za-z0-9_-]}: nothing to quote in a
+     * JAAS line, a properties file, a pgpass line, a librdkafka config or a shell.
+     */
+    public static String randomSecret() {
+        byte[] b = new byte[24];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** Kafka's own {@code PASSWORD} settings of its clients and Streams; prefixed forms ({@code producer.x}) count. */

