@@ -30,10 +30,19 @@ public final class BrokerProcess {
      * compilations took 20-30% of a core in the first minute, when the processor needs the CPU most.
      * Measured in cold {@code kpipe run}s (docs/performance.md, "Cold start"): steady state earlier,
      * and no more CPU while steady.
+     *
+     * <p>Not with TLS ({@link #TLS_JVM_OPTIONS}): the JDK's AES-GCM runs on CPU instructions (AES-NI,
+     * carry-less multiply) only in C2-compiled code; under C1 a secured broker spent most of its samples
+     * in the Java fallback ({@code GHASH.blockMult}, {@code AESCrypt.implEncryptBlock}) and Kafka's
+     * ProducerPerformance reached 0.58-0.59M records/s against 2.2M in plaintext (docs/security.md).
      */
     static final List<String> JVM_OPTIONS = List.of(
             "-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:TieredStopAtLevel=1",
             "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+
+    /** A broker serving TLS: as {@link #JVM_OPTIONS}, with C2 for the AES-GCM intrinsics. */
+    static final List<String> TLS_JVM_OPTIONS = JVM_OPTIONS.stream()
+            .filter(o -> !o.startsWith("-XX:TieredStopAtLevel=")).toList();
 
     /** A broker whose parent died halts 15 s after it began its shutdown (BrokerMain); then the watchdog kills. */
     private static final Duration ORPHAN_GRACE = Duration.ofSeconds(20);
@@ -42,11 +51,13 @@ public final class BrokerProcess {
     private final int port;
     private final Path dir;
     private final String clusterId;
+    private final boolean tls;
     private final Process process;
     private final OutputStream lifeline;
 
-    private BrokerProcess(int nodeId, int port, Path dir, String clusterId, Process process) {
+    private BrokerProcess(int nodeId, int port, Path dir, String clusterId, boolean tls, Process process) {
         this.nodeId = nodeId;
+        this.tls = tls;
         this.port = port;
         this.dir = dir;
         this.clusterId = clusterId;
@@ -71,7 +82,7 @@ public final class BrokerProcess {
             if (!formatScram.isEmpty()) {
                 OwnerOnly.write(dir.resolve(BrokerMain.FORMAT_SCRAM), String.join("\n", formatScram) + "\n");
             }
-            return launch(nodeId, port, dir, clusterId);
+            return launch(nodeId, port, dir, clusterId, serverProps.containsKey("ssl.keystore.location"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start broker " + nodeId, e);
         }
@@ -80,14 +91,14 @@ public final class BrokerProcess {
     /** Starts this broker again, on its own data, ports and settings (after a kill). */
     BrokerProcess restart() {
         try {
-            return launch(nodeId, port, dir, clusterId);
+            return launch(nodeId, port, dir, clusterId, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restart broker " + nodeId, e);
         }
     }
 
-    private static BrokerProcess launch(int nodeId, int port, Path dir, String clusterId) throws IOException {
-        List<String> options = new ArrayList<>(JVM_OPTIONS);
+    private static BrokerProcess launch(int nodeId, int port, Path dir, String clusterId, boolean tls) throws IOException {
+        List<String> options = new ArrayList<>(tls ? TLS_JVM_OPTIONS : JVM_OPTIONS);
         options.add("-Dlogback.configurationFile=kpipe-broker-logback.xml");
         options.add("-Dkpipe.log.file=" + dir.resolve("server.log"));
         List<String> cmd = ChildJvm.command(options, "KPIPE_BROKER_JAVA_OPTS", BrokerMain.class.getName(),
@@ -95,7 +106,7 @@ public final class BrokerProcess {
         Process p = ChildJvm.start(new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
-        return new BrokerProcess(nodeId, port, dir, clusterId, p);
+        return new BrokerProcess(nodeId, port, dir, clusterId, tls, p);
     }
 
     public int nodeId() {
