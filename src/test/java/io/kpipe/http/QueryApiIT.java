@@ -205,7 +205,11 @@ class QueryApiIT {
             String path = "/api/sensors/" + sensor;
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 HttpResponse<String> r = get(b, path);
-                seen.add(r.statusCode() + (r.statusCode() == 503 ? " Retry-After " + r.headers().firstValue("Retry-After").orElse("none") : ""));
+                if (r.statusCode() != 200) {
+                    assertThat(r.statusCode()).as("%s while A's partitions move: %s", sensor, r.body()).isEqualTo(503);
+                    assertThat(r.headers().firstValue("Retry-After")).as(r.body()).isPresent();
+                }
+                seen.add(r.statusCode() + (r.statusCode() == 503 ? " Retry-After " + r.headers().firstValue("Retry-After").get() : ""));
                 return r.statusCode() == 200;
             });
             JsonNode after = JSON.readTree(get(b, path).body());
