@@ -68,6 +68,10 @@ class BadUsageTest {
                         "kpipe process: --config-file: no such file: /nonexistent/processor.json"),
                 Arguments.of(new String[] {"process", "--config-file", "/nonexistent/processor.json", "--zscore", "3"},
                         "kpipe process: --zscore: cannot be given with --config-file, which holds the whole processor configuration"),
+                // The HTTP flags of the process (kpipe run --hosts gives each child its host's) pass beside --config-file.
+                Arguments.of(new String[] {"process", "--config-file", "/nonexistent/processor.json", "--http-bind", "127.0.0.2",
+                                "--advertised-host", "127.0.0.2"},
+                        "kpipe process: --config-file: no such file: /nonexistent/processor.json"),
                 Arguments.of(new String[] {"process", "--config-file", "/nonexistent/processor.json", "-X", "acks=all"},
                         "kpipe process: -X: cannot be given with --config-file, which holds the whole processor configuration"),
                 Arguments.of(new String[] {"faults", "--duration", "30s"}, "kpipe faults: --duration: must be at least 60s, got 30s"),
