@@ -3,6 +3,7 @@ package io.kpipe.cli;
 import io.kpipe.config.ProcessorConfig;
 import io.kpipe.config.ProcessorConfigFile;
 import io.kpipe.config.UsageException;
+import io.kpipe.http.AdvertisedHost;
 import io.kpipe.http.HttpService;
 import io.kpipe.metrics.Metrics;
 import io.kpipe.http.QueryApi;
@@ -78,6 +79,13 @@ final class ProcessCommand implements Callable<Integer> {
     @Mixin
     HttpOption http;
 
+    @Option(names = "--advertised-host", paramLabel = "HOST",
+            description = "Host name or address the other instances reach this one's HTTP at, to forward queries "
+                    + "for the sensors it owns (Kafka Streams' application.server; the port is --http-port's). "
+                    + "Default: the --http-bind address; for 0.0.0.0 this machine's address (its first interface "
+                    + "that is up and not loopback).")
+    String advertisedHost;
+
     /** Run as a child of {@code kpipe run}: stats lines on stdout, and exit when stdin closes. */
     @Option(names = "--child", hidden = true)
     boolean child;
@@ -87,12 +95,13 @@ final class ProcessCommand implements Callable<Integer> {
     Path configFile;
 
     /** What may be given beside {@code --config-file}: the file holds every other setting. */
-    private static final Set<String> BESIDE_CONFIG_FILE = Set.of("--config-file", "--child", "--http-port");
+    private static final Set<String> BESIDE_CONFIG_FILE = Set.of("--config-file", "--child", "--http-port",
+            "--http-bind", "--http-tls", "--http-tls-password-file", "--advertised-host");
 
     @Override
     public Integer call() throws InterruptedException {
         http.port();   // checked before anything is connected to
-        http.endpoint();
+        String advertised = advertised();
         ProcessorConfig config = configFile != null ? fromFile() : fromFlags();
         ProcessingStats stats = new ProcessingStats();
         Resources resources = new Resources();
@@ -101,12 +110,16 @@ final class ProcessCommand implements Callable<Integer> {
         QueryApi api = null;
         if (http != null) {
             api = QueryApi.on(http);
-            config = config.toBuilder().applicationServer(http.address()).build();
+            config = config.toBuilder().applicationServer(AdvertisedHost.address(advertised, http.port())).build();
         }
-        PointProcessor processor = resources.add(PointProcessor.start(config, stats));
+        PointProcessor processor = resources.add(PointProcessor.create(config, stats));
         if (api != null) {
-            api.attach(processor);
-            spec.commandLine().getErr().println("HTTP: " + http.url() + " (/api/sensors/{id}, /metrics)");
+            api.attach(processor);   // before start: queries get 503 while it joins its group, not a 404
+        }
+        processor.start();
+        if (api != null) {
+            spec.commandLine().getErr().println("HTTP: " + http.url() + " (/api/sensors/{id}, /metrics); advertised "
+                    + "to the other instances as " + config.applicationServer() + " (--advertised-host)");
         }
         metrics.bind(processor.streams()).processing(stats);
         spec.commandLine().getErr().println("processing " + Topics.withPrefix(config.topicPrefix()).points().name()
@@ -132,6 +145,17 @@ final class ProcessCommand implements Callable<Integer> {
                     now, (now - last) / 10.0, stats.invalid(), stats.late());
             last = now;
         }
+    }
+
+    /** The host to advertise, checked (null without an HTTP server, where it may not be given). */
+    private String advertised() {
+        var endpoint = http.endpoint();
+        if (http.port() == HttpOption.NONE) {
+            UsageException.require(advertisedHost == null, "--advertised-host",
+                    "only with an HTTP server to advertise: --http-port -1 serves none");
+            return null;
+        }
+        return AdvertisedHost.of(advertisedHost, endpoint);
     }
 
     /** The config the flags describe, once the cluster has been reached and holds the points topic. */

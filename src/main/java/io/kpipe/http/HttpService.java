@@ -187,13 +187,17 @@ public final class HttpService implements AutoCloseable {
         }
     }
 
-    /** {@code host:port} this server listens on. */
     /**
      * {@code host:port}: the address as {@code --http-bind} gave it (an IPv6 one in brackets), since
      * the socket reports a wildcard such as 0.0.0.0 as {@code ::}; the port the server got.
      */
     public String address() {
         return host + ":" + server.getAddress().getPort();
+    }
+
+    /** The port the server got (the one asked for, or a free one for 0). */
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     public String url() {

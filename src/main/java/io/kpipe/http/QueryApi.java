@@ -26,12 +26,18 @@ import java.util.Map;
  * GET /api/sensors/{id}/windows?from=&to=     its windows starting in [from, to): epoch ms or ISO-8601
  * </pre>
  * A sensor's windows live in the instance that owns its partition; any instance answers, forwarding
- * to the owner (one hop, marked so it is never forwarded again). Errors are JSON
- * {@code {"error": "..."}}: 404 for a sensor without windows, 400 for bad parameters, 503 while the
- * owner is not known (a rebalance).
+ * to the owner at the address it advertises ({@code application.server}, {@link AdvertisedHost}; one
+ * hop, marked so it is never forwarded again). Errors are JSON {@code {"error": "..."}}: 400 for bad
+ * parameters; 503 with {@code Retry-After} (seconds) while the answer cannot be known: this instance
+ * is starting, rebalancing or stopped, the owner is not in the metadata yet, or it does not answer
+ * ({@link QueryRoute}); 404 only for a sensor without windows on its owner, with the metadata settled.
  */
 public final class QueryApi {
     private static final String FORWARDED = "X-Kpipe-Forwarded";
+    /** Connecting to the owner: seconds mean it is gone or cut off (a partition drops packets, no reset). */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** The whole forwarded request; the owner answers from memory. */
+    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(10);
 
     private final HttpService http;
     private final HttpClient client;
@@ -39,7 +45,7 @@ public final class QueryApi {
 
     private QueryApi(HttpService http) {
         this.http = http;
-        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
         if (http.clientTls() != null) {
             // Instances of one application share a keystore: the owner's certificate is one of ours.
             client.sslContext(http.clientTls());
@@ -56,10 +62,6 @@ public final class QueryApi {
 
     public void attach(PointProcessor p) {
         this.processor = p;
-    }
-
-    private String address() {
-        return http.address();
     }
 
     private void sensors(HttpExchange x) throws IOException {
@@ -93,47 +95,91 @@ public final class QueryApi {
                 }
             }
             PointProcessor p = processor;
-            String owner = p == null ? null : p.owner(sensor);
-            if (owner == null) {
-                send(x, 503, Map.of("error", "the owner of sensor '" + sensor + "' is not known yet (starting or rebalancing); retry"));
-                return;
+            String forwardedBy = x.getRequestHeaders().getFirst(FORWARDED);
+            QueryRoute route = route(p, sensor, forwardedBy);
+            switch (route.kind()) {
+                case RETRY -> retryLater(x, route);
+                case FORWARD -> forward(x, p, sensor, route.owner());
+                case HERE -> answer(x, p, sensor, from, to, forwardedBy);
             }
-            if (!owner.equals(address()) && x.getRequestHeaders().getFirst(FORWARDED) == null) {
-                forward(x, owner);
-                return;
-            }
-            List<WindowResult> windows = p.live().windows(sensor, from, to);
-            if (windows == null) {
-                send(x, 404, Map.of("error", "unknown sensor '" + sensor + "': no windows for it"));
-                return;
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("sensor", sensor);
-            body.put("served_by", address());
-            body.put("windows", windows);
-            send(x, 200, body);
         } catch (RuntimeException e) {
             send(x, 500, Map.of("error", String.valueOf(e.getMessage())));
         }
     }
 
-    private void forward(HttpExchange x, String owner) throws IOException {
+    private QueryRoute route(PointProcessor p, String sensor, String forwardedBy) {
+        return p == null ? QueryRoute.decide(null, () -> null, null, sensor, forwardedBy)
+                : QueryRoute.decide(p.state(), () -> p.owner(sensor), self(p), sensor, forwardedBy);
+    }
+
+    /** This instance as the others know it: its {@code application.server}. */
+    private String self(PointProcessor p) {
+        return p.applicationServer() != null ? p.applicationServer() : http.address();
+    }
+
+    private void answer(HttpExchange x, PointProcessor p, String sensor, long from, long to, String forwardedBy)
+            throws IOException {
+        List<WindowResult> windows = p.live().windows(sensor, from, to);
+        if (windows == null) {
+            // Unknown only if this instance still owns the sensor, settled, after the lookup: a rebalance
+            // that began meanwhile may have taken the partition (and its windows) away.
+            QueryRoute now = route(p, sensor, forwardedBy);
+            if (now.kind() != QueryRoute.Kind.HERE) {
+                retryLater(x, now.kind() == QueryRoute.Kind.RETRY ? now : QueryRoute.retry(
+                        QueryRoute.REBALANCE_RETRY_AFTER_SECONDS, "the owner of sensor '" + sensor + "' moved to "
+                                + now.owner() + " while it was looked up here; retry"));
+                return;
+            }
+            send(x, 404, Map.of("error", "unknown sensor '" + sensor + "': no windows for it"));
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sensor", sensor);
+        body.put("served_by", self(p));
+        body.put("windows", windows);
+        send(x, 200, body);
+    }
+
+    private static void retryLater(HttpExchange x, QueryRoute route) throws IOException {
+        HttpService.sendRetryLater(x, route.retryAfterSeconds(), Map.of("error", route.reason()));
+    }
+
+    /**
+     * Asks the owner and relays its answer (status, body, {@code Retry-After}). An owner that does not
+     * answer is a rebalance under way or about to be (it left, died, or is cut off): 503, not 502.
+     */
+    private void forward(HttpExchange x, PointProcessor p, String sensor, String owner) throws IOException {
         URI uri = URI.create(http.scheme() + "://" + owner + x.getRequestURI().getRawPath()
                 + (x.getRequestURI().getRawQuery() == null ? "" : "?" + x.getRequestURI().getRawQuery()));
+        HttpResponse<byte[]> r;
         try {
-            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri).header(FORWARDED, address())
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            x.getResponseHeaders().set("Content-Type", "application/json");
-            x.sendResponseHeaders(r.statusCode(), r.body().length);
+            r = client.send(HttpRequest.newBuilder(uri).header(FORWARDED, self(p))
+                    .timeout(FORWARD_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            QueryRoute now = route(p, sensor, null);
+            retryLater(x, now.kind() == QueryRoute.Kind.RETRY ? now : QueryRoute.retry(
+                    QueryRoute.UNREACHABLE_RETRY_AFTER_SECONDS, "the owner of sensor '" + sensor + "', " + owner
+                            + ", did not answer (" + describe(e) + "); if it has stopped, the group moves its "
+                            + "partitions within the session timeout; retry"));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            retryLater(x, QueryRoute.retry(QueryRoute.REBALANCE_RETRY_AFTER_SECONDS, "interrupted; retry"));
+            return;
+        }
+        r.headers().firstValue("Retry-After").ifPresent(v -> x.getResponseHeaders().set("Retry-After", v));
+        x.getResponseHeaders().set("Content-Type", r.headers().firstValue("Content-Type").orElse("application/json"));
+        x.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+        if (r.body().length > 0) {
             try (OutputStream out = x.getResponseBody()) {
                 out.write(r.body());
             }
-        } catch (IOException e) {
-            send(x, 502, Map.of("error", "the owner " + owner + " did not answer: " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            send(x, 503, Map.of("error", "interrupted"));
         }
+    }
+
+    /** The exception's class and message: a refused connect has no message of its own on some JDKs. */
+    private static String describe(IOException e) {
+        return e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
     }
 
     private static long time(String s) {

@@ -91,6 +91,12 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         if (emitFinal) {
             // Open windows are not published until they close: queries read them from the store.
             live.attachOpen(partition, this::committedWindows);
+        } else {
+            // A task taken over in a rebalance (or a standby made active) answers for the windows it
+            // restored at once, not from each one's next update: a sensor with windows is never a 404.
+            store.forEachOpen(w -> live.publish(partition, WindowResult.of(w.sensor.name(), registryEntry(w.sensor),
+                    w.start, w.start + windowMs, w.aggregate)));
+            evictLive();
         }
     }
 

@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,11 +22,13 @@ public final class PointProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PointProcessor.class);
 
     private final KafkaStreams streams;
+    private final String applicationServer;
     private final LiveWindows live = new LiveWindows();
     private final CountDownLatch running = new CountDownLatch(1);
     private volatile Throwable failure;
 
     private PointProcessor(ProcessorConfig config, ProcessingStats stats) {
+        this.applicationServer = config.applicationServer();
         this.streams = new KafkaStreams(PointTopology.build(config, stats, live), PointTopology.streamsProperties(config));
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
@@ -40,9 +43,21 @@ public final class PointProcessor implements AutoCloseable {
     }
 
     public static PointProcessor start(ProcessorConfig config, ProcessingStats stats) {
-        PointProcessor p = new PointProcessor(config, stats);
-        p.streams.start();
-        return p;
+        return create(config, stats).start();
+    }
+
+    /**
+     * The processor, not started yet (Kafka Streams state CREATED): for a caller that hands it to
+     * others (the query API) before {@link #start}, which blocks until the device registry is loaded.
+     */
+    public static PointProcessor create(ProcessorConfig config, ProcessingStats stats) {
+        return new PointProcessor(config, stats);
+    }
+
+    /** Starts it: joins its group; returns once the global store (the device registry) is loaded. */
+    public PointProcessor start() {
+        streams.start();
+        return this;
     }
 
     /** The Kafka Streams client, for metrics. */
@@ -60,17 +75,29 @@ public final class PointProcessor implements AutoCloseable {
         return live;
     }
 
+    /** This instance's {@code application.server} ({@code host:port} others reach its queries at), or null. */
+    public String applicationServer() {
+        return applicationServer;
+    }
+
     /**
-     * Which instance owns {@code sensor}'s windows: its {@code application.server} ({@code host:port}),
-     * or null while that is not known (a rebalance is on).
+     * Which instance owns {@code sensor}'s windows: its {@code application.server} ({@code host:port},
+     * an IPv6 host in brackets), or null while that is not known: the instance is not running or
+     * rebalancing, the metadata is being rebuilt, or no instance has the partition yet.
      */
     public String owner(String sensor) {
-        KeyQueryMetadata md = streams.queryMetadataForKey(PointTopology.AGGREGATE_STORE,
-                Bytes.wrap(sensor.getBytes(StandardCharsets.UTF_8)), Serdes.Bytes().serializer());
-        if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-            return null;
+        KeyQueryMetadata md;
+        try {
+            md = streams.queryMetadataForKey(PointTopology.AGGREGATE_STORE,
+                    Bytes.wrap(sensor.getBytes(StandardCharsets.UTF_8)), Serdes.Bytes().serializer());
+        } catch (IllegalStateException | StreamsException e) {
+            return null;   // not (or no longer) running or rebalancing
         }
-        return md.activeHost().host() + ":" + md.activeHost().port();
+        if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE) || md.activeHost().port() < 0) {
+            return null;   // port -1: HostInfo.unavailable(), the partition is assigned to nobody yet
+        }
+        String host = md.activeHost().host();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + md.activeHost().port();
     }
 
     public KafkaStreams.State state() {

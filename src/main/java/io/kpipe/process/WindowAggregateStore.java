@@ -321,6 +321,15 @@ public final class WindowAggregateStore extends PreCommitStore {
         }
     }
 
+    /** Hands {@code each} every open window (after {@link #load}: those a restoration brought back). */
+    void forEachOpen(java.util.function.Consumer<OpenWindow> each) {
+        for (Sensor s : bySensor.values()) {
+            for (OpenWindow w = s.windows; w != null; w = w.next) {
+                each.accept(w);
+            }
+        }
+    }
+
     /** Files a window under its start. */
     private void file(OpenWindow w) {
         if (w.start != lastBucketStart) {

@@ -13,6 +13,7 @@ import io.kpipe.config.RunConfig;
 import io.kpipe.config.UsageException;
 import io.kpipe.generate.Generator;
 import io.kpipe.http.Dashboard;
+import io.kpipe.http.AdvertisedHost;
 import io.kpipe.http.HttpService;
 import io.kpipe.http.IngestApi;
 import io.kpipe.lifecycle.Resources;
@@ -172,7 +173,9 @@ public final class PipelineRun {
                 QueryApi api = null;
                 if (http != null) {
                     api = QueryApi.on(http);
-                    pc = pc.toBuilder().applicationServer(http.address()).build();
+                    // Advertised as --http-bind says (0.0.0.0: this machine's address), never a wildcard.
+                    pc = pc.toBuilder().applicationServer(AdvertisedHost.address(
+                            AdvertisedHost.of(null, config.httpEndpoint()), http.port())).build();
                 }
                 PointProcessor processor = startProcessor(resources, pc, stats, vitals);
                 metrics.bind(processor.streams());

@@ -70,6 +70,10 @@ class BadUsageTest {
                         "kpipe process: --config-file: no such file: /nonexistent/processor.json"),
                 Arguments.of(new String[] {"process", "--config-file", "/nonexistent/processor.json", "--zscore", "3"},
                         "kpipe process: --zscore: cannot be given with --config-file, which holds the whole processor configuration"),
+                // The HTTP flags of the process (kpipe run --hosts gives each child its host's) pass beside --config-file.
+                Arguments.of(new String[] {"process", "--config-file", "/nonexistent/processor.json", "--http-bind", "127.0.0.2",
+                                "--advertised-host", "127.0.0.2"},
+                        "kpipe process: --config-file: no such file: /nonexistent/processor.json"),
                 Arguments.of(new String[] {"process", "--config-file", "/nonexistent/processor.json", "-X", "acks=all"},
                         "kpipe process: -X: cannot be given with --config-file, which holds the whole processor configuration"),
                 Arguments.of(new String[] {"faults", "--duration", "30s"}, "kpipe faults: --duration: must be at least 60s, got 30s"),
@@ -97,6 +101,20 @@ class BadUsageTest {
                 Arguments.of(new String[] {"ingest", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "-1"},
                         "kpipe ingest: --http-port: must be 0..65535 (0: a free port): kpipe ingest is an HTTP server, "
                                 + "-1 (none) leaves it nothing to do"),
+                Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--advertised-host", "0.0.0.0"},
+                        "kpipe process: --advertised-host: 0.0.0.0 is the wildcard address, which no other instance can "
+                                + "connect to; give this machine's address or name (or leave it out: the default is the "
+                                + "address of its interface that is up)"),
+                Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--advertised-host", "node7:8080"},
+                        "kpipe process: --advertised-host: 'node7:8080' has a port; give the host alone (the port is --http-port's)"),
+                Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--advertised-host", "node_7"},
+                        "kpipe process: --advertised-host: 'node_7' is not a host name or IP address"),
+                Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--advertised-host", "10.0.0.5"},
+                        "kpipe process: --advertised-host: 10.0.0.5 is not reachable: the HTTP server listens on 127.0.0.1 "
+                                + "(loopback) only; add --http-bind 10.0.0.5 or 0.0.0.0 (with --http-tls)"),
+                Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "-1",
+                                "--advertised-host", "node7"},
+                        "kpipe process: --advertised-host: only with an HTTP server to advertise: --http-port -1 serves none"),
                 Arguments.of(new String[] {"run", "--retention", "5m"},
                         "kpipe run: --retention: must be 10m..8760h, got 5m"),
                 Arguments.of(new String[] {"run", "--retention", "forever"},

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * The kpipe command lines a Markdown file shows: every {@code kpipe ...} or {@code ./kpipe ...} in a
- * fenced code block, and every inline code span that holds one (tables, prose). Inline spans may
+ * fenced code block (and a systemd unit's {@code ExecStart=/path/to/kpipe ...}), and every inline
+ * code span that holds one (tables, prose). Inline spans may
  * name a flag without its value ("{@code kpipe run --chaos}"): {@link Claim#inline} says which.
  */
 final class DocCommandLines {
@@ -26,6 +27,8 @@ final class DocCommandLines {
     /** {@code kpipe} as a command, not as part of a path or a name ({@code io/kpipe/}, {@code kpipe-all.jar}). */
     private static final Pattern KPIPE = Pattern.compile("(?<![\\w/.$\"-])(?:\\./)?kpipe\\s+(.*)");
     private static final Pattern INLINE = Pattern.compile("`([^`]+)`");
+    /** A systemd unit's {@code ExecStart=/usr/local/bin/kpipe ...} (docs/deploy.md): kpipe by its absolute path. */
+    private static final Pattern EXEC_START = Pattern.compile("^\\s*ExecStart=[-@:+!]*/\\S*/kpipe\\s+(.*)");
 
     private DocCommandLines() {}
 
@@ -65,6 +68,10 @@ final class DocCommandLines {
 
     /** The words after {@code kpipe}, if {@code text} runs kpipe; output lines such as "kpipe run: ..." do not. */
     private static java.util.Optional<String> command(String text) {
+        Matcher exec = EXEC_START.matcher(text);
+        if (exec.find()) {
+            return java.util.Optional.of(exec.group(1).strip());
+        }
         Matcher m = KPIPE.matcher(text);
         if (!m.find() || m.group(1).isBlank() || m.group(1).split("\\s+")[0].endsWith(":")) {
             return java.util.Optional.empty();

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
@@ -60,6 +61,37 @@ class ReadmeClaimsTest {
                 "bench --scenario yardstick|max|steady|soak|sink",
                 "run --rate 600k --duration 60s --no-sink --http-port -1");
         assertThat(texts).noneMatch(t -> t.startsWith("run:"));
+    }
+
+    @Test
+    void shouldCheckEveryCommandLineOfTheDeploymentGuide() {
+        List<DocCommandLines.Claim> deploy = DocCommandLines.in(Path.of("docs/deploy.md"));
+        List<List<String>> blocks = deploy.stream().filter(c -> !c.inline()).map(c -> DocCommandLines.words(c.text())).toList();
+
+        assertThat(blocks).extracting(w -> w.get(0) + (w.get(1).startsWith("-") ? "" : " " + w.get(1))).containsExactly(
+                "topics create", "devices load", "process", "process", "sink postgres", "sink files", "ingest", "generate");
+        // The shell line and the systemd unit's ExecStart run the same command: the same flags, in the same order.
+        List<List<String>> processes = blocks.stream().filter(w -> w.get(0).equals("process")).toList();
+        assertThat(processes.get(1)).as("the systemd unit's ExecStart").contains("--advertised-host", "${HOST}");
+        assertThat(flags(processes.get(1))).isEqualTo(flags(processes.get(0)));
+    }
+
+    @Test
+    void shouldRefuseABadFlagInASystemdUnit(@TempDir Path dir) throws IOException {
+        Path doc = Files.writeString(dir.resolve("unit.md"), String.join("\n", "```ini", "[Service]",
+                "ExecStart=/usr/local/bin/kpipe process --bootstrap-servers ${BOOTSTRAP} \\",
+                "  --advertised-hots ${HOST}", "```", ""));
+
+        List<DocCommandLines.Claim> claims = DocCommandLines.in(doc);
+
+        assertThat(claims).extracting(DocCommandLines.Claim::text)
+                .containsExactly("process --bootstrap-servers ${BOOTSTRAP}  --advertised-hots ${HOST}");
+        assertThatThrownBy(() -> check(DocCommandLines.words(claims.get(0).text()), false))
+                .hasMessage("kpipe process has no option --advertised-hots");
+    }
+
+    private static List<String> flags(List<String> words) {
+        return words.stream().filter(w -> w.startsWith("--")).toList();
     }
 
     @Test

@@ -6,14 +6,18 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kpipe.cluster.LocalCluster;
+import io.kpipe.config.HttpEndpoint;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.lifecycle.ChildJvm;
 import io.kpipe.model.BinaryPoint;
 import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
 import io.kpipe.testing.Pipelines;
 import io.kpipe.testing.SharedCluster;
 import io.kpipe.topics.Topics;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,14 +26,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,12 +48,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two processor instances with one application id, each with its HTTP API; queries to either answer for all. */
+/**
+ * Two processor instances with one application id whose HTTP servers listen on different addresses,
+ * each advertising its own: A in this JVM on 127.0.0.2, B a real {@code kpipe process} of its own
+ * JVM on 127.0.0.3 (every 127/8 address is this machine's loopback on Linux). Queries to either
+ * answer for every sensor; while the answer cannot be known they get 503 with {@code Retry-After},
+ * never a 404.
+ */
 @Tag("integration")
 @Timeout(180)
 @ExtendWith(SharedCluster.class)
 class QueryApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern HTTP_LINE = Pattern.compile("HTTP: http://127\\.0\\.0\\.3:(\\d+) .*");
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -56,30 +74,65 @@ class QueryApiIT {
         }
     }
 
-    private HttpService instance(KafkaConnection kafka, String prefix, String name) throws InterruptedException {
-        HttpService server = HttpService.start("127.0.0.1", 0);
+    private record Instance(HttpService server, PointProcessor processor, String advertised) {}
+
+    /** An instance in this JVM listening on {@code bind}, advertising what {@code kpipe process} would. */
+    private Instance instance(KafkaConnection kafka, String prefix, String bind, String name) {
+        HttpService server = HttpService.start(bind, 0);
         open.add(server);
         QueryApi api = QueryApi.on(server);
+        String advertised = AdvertisedHost.address(AdvertisedHost.of(null, new HttpEndpoint(bind, null, null)), server.port());
         ProcessorConfig config = ProcessorConfig.builder(kafka, prefix, state.resolve(name), 1)
-                .applicationServer(server.address()).build();
+                .applicationServer(advertised).build();
         PointProcessor p = PointProcessor.start(config, new ProcessingStats());
         open.add(p);
         api.attach(p);
-        return server;
+        return new Instance(server, p, advertised);
     }
 
-    private HttpResponse<String> get(HttpService api, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://" + api.address() + path)).GET().build(),
+    private HttpResponse<String> get(String address, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + address + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
-    void shouldAnswerForEverySensorFromEitherInstanceForwardingToTheOwner(LocalCluster cluster) throws Exception {
+    void shouldAnswerForEverySensorFromEitherHostAndRetryInsteadOf404WhileTheOwnerMoves(LocalCluster cluster)
+            throws Exception {
         KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
         String prefix = SharedCluster.unique("http-");
         Pipelines.createTopics(kafka, prefix, 6);
-        HttpService a = instance(kafka, prefix, "a");
-        HttpService b = instance(kafka, prefix, "b");
+        Instance a = instance(kafka, prefix, "127.0.0.2", "a");
+        Process child = ChildJvm.start(new ProcessBuilder(ChildJvm.command(List.of("-Xmx512m"), null, "io.kpipe.cli.Main",
+                List.of("process", "--bootstrap-servers", cluster.bootstrapServers(), "--topic-prefix", prefix,
+                        "--http-bind", "127.0.0.3", "--http-port", "0", "--threads", "1",
+                        "--state-dir", state.resolve("b").toString())))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD), Duration.ofSeconds(10));
+        open.add(() -> {
+            child.destroy();
+            if (!child.waitFor(30, TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        });
+        LinkedBlockingQueue<String> childErr = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(child.getErrorStream(),
+                StandardCharsets.UTF_8)).lines().forEach(childErr::add), "b-stderr");
+        reader.setDaemon(true);
+        reader.start();
+        String line;
+        do {
+            line = childErr.poll(60, TimeUnit.SECONDS);
+            assertThat(line).as("kpipe process printed its HTTP line (stderr so far: %s)", childErr).isNotNull();
+        } while (!line.startsWith("HTTP: "));
+        Matcher m = HTTP_LINE.matcher(line);
+        assertThat(m.matches()).as(line).isTrue();
+        String b = "127.0.0.3:" + m.group(1);
+        // The default for a specific --http-bind address: that address.
+        assertThat(line).isEqualTo("HTTP: http://" + b + " (/api/sensors/{id}, /metrics); advertised to the other "
+                + "instances as " + b + " (--advertised-host)");
+
+        // Both instances settled in the group (404 only then), before any point: both own some sensors.
+        await().atMost(Duration.ofSeconds(60)).until(() -> get(b, "/api/sensors/none").statusCode() == 404
+                && get(a.advertised(), "/api/sensors/none").statusCode() == 404);
         long now = System.currentTimeMillis();
         long t = now - Math.floorMod(now, 60_000) + 1_000;   // one window for every point
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.clientProperties(Map.of(
@@ -91,34 +144,108 @@ class QueryApiIT {
                 }
             }
         }
-        Set<String> servedBy = new HashSet<>();
+        Map<String, JsonNode> windows = new HashMap<>();
+        Map<String, String> owners = new HashMap<>();
         for (int s = 0; s < 20; s++) {
             String path = "/api/sensors/s-" + s;
-            await().atMost(Duration.ofSeconds(90)).until(() -> get(a, path).statusCode() == 200
-                    && JSON.readTree(get(a, path).body()).get("windows").get(0).get("count").asLong() == 5);
-            JsonNode viaA = JSON.readTree(get(a, path).body());
-            JsonNode viaB = JSON.readTree(get(b, path).body());
-            assertThat(viaA).isEqualTo(viaB);
+            JsonNode[] answers = new JsonNode[2];
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                answers[0] = JSON.readTree(get(a.advertised(), path).body());
+                answers[1] = JSON.readTree(get(b, path).body());
+                return answers[0].path("windows").path(0).path("count").asLong() == 5
+                        && answers[1].path("windows").path(0).path("count").asLong() == 5;
+            });
+            JsonNode viaA = answers[0];
+            assertThat(viaA).as("the same answer from either host").isEqualTo(answers[1]);
+            assertThat(viaA.get("sensor").asText()).isEqualTo("s-" + s);
             assertThat(viaA.get("windows")).hasSize(1);
             assertThat(viaA.get("windows").get(0).get("sum").asDouble()).isEqualTo(5 * s + 10);
-            servedBy.add(viaA.get("served_by").asText());
+            assertThat(viaA.get("windows").get(0).get("window_start").asLong()).isEqualTo(t - 1_000);
+            windows.put("s-" + s, viaA.get("windows"));
+            owners.put("s-" + s, viaA.get("served_by").asText());
         }
-        assertThat(servedBy).as("both instances own some sensors").containsExactlyInAnyOrder(a.address(), b.address());
+        assertThat(Set.copyOf(owners.values())).as("each instance owns some sensors, and is named by the address it advertises")
+                .containsExactlyInAnyOrder(a.advertised(), b);
 
-        HttpResponse<String> ranged = get(b, "/api/sensors/s-3/windows?from=" + (t - 1_000) + "&to=" + java.time.Instant.ofEpochMilli(t + 59_000));
+        HttpResponse<String> ranged = get(b, "/api/sensors/s-3/windows?from=" + (t - 1_000) + "&to="
+                + java.time.Instant.ofEpochMilli(t + 59_000));
         assertThat(ranged.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(ranged.body()).get("windows")).hasSize(1);
         assertThat(JSON.readTree(get(b, "/api/sensors/s-3/windows?from=" + (t + 60_000)).body()).get("windows")).isEmpty();
-
-        HttpResponse<String> unknown = get(a, "/api/sensors/nope");
-        assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(unknown.body()).get("error").asText()).isEqualTo("unknown sensor 'nope': no windows for it");
-        HttpResponse<String> bad = get(a, "/api/sensors/s-1/windows?from=yesterday");
+        for (String via : List.of(a.advertised(), b)) {
+            HttpResponse<String> unknown = get(via, "/api/sensors/nope");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.headers().firstValue("Retry-After")).isEmpty();
+            assertThat(JSON.readTree(unknown.body()).get("error").asText()).isEqualTo("unknown sensor 'nope': no windows for it");
+        }
+        HttpResponse<String> bad = get(a.advertised(), "/api/sensors/s-1/windows?from=yesterday");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(bad.body()).get("error").asText())
                 .isEqualTo("'yesterday' is not a time: use epoch milliseconds or ISO-8601 (e.g. 2026-11-25T13:01:00Z)");
-        HttpResponse<String> reversed = get(a, "/api/sensors/s-1/windows?from=10&to=5");
-        assertThat(reversed.statusCode()).isEqualTo(400);
-        assertThat(get(a, "/api/sensors/s-1/other").statusCode()).isEqualTo(404);
+        assertThat(get(a.advertised(), "/api/sensors/s-1/windows?from=10&to=5").statusCode()).isEqualTo(400);
+        assertThat(get(a.advertised(), "/api/sensors/s-1/other").statusCode()).isEqualTo(404);
+
+        // A's HTTP server goes; its processor stays in the group, so B's metadata still names A as the owner.
+        String ofA = owners.entrySet().stream().filter(e -> e.getValue().equals(a.advertised())).findFirst().orElseThrow().getKey();
+        a.server().close();
+        open.remove(a.server());
+        HttpResponse<String> unreachable = get(b, "/api/sensors/" + ofA);
+        assertThat(unreachable.statusCode()).isEqualTo(503);
+        assertThat(unreachable.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(JSON.readTree(unreachable.body()).get("error").asText())
+                .startsWith("the owner of sensor '" + ofA + "', " + a.advertised() + ", did not answer (")
+                .endsWith("); if it has stopped, the group moves its partitions within the session timeout; retry");
+
+        // A leaves the group: B takes its partitions over, restores their windows, and answers for them.
+        // Until then every answer is a 503 with Retry-After (rebalancing, or A not answering), never a 404.
+        a.processor().streams().close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+        Set<String> seen = new LinkedHashSet<>();
+        for (String sensor : windows.keySet()) {
+            String path = "/api/sensors/" + sensor;
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                HttpResponse<String> r = get(b, path);
+                if (r.statusCode() != 200) {
+                    assertThat(r.statusCode()).as("%s while A's partitions move: %s", sensor, r.body()).isEqualTo(503);
+                    assertThat(r.headers().firstValue("Retry-After")).as(r.body()).isPresent();
+                }
+                seen.add(r.statusCode() + (r.statusCode() == 503 ? " Retry-After " + r.headers().firstValue("Retry-After").get() : ""));
+                return r.statusCode() == 200;
+            });
+            JsonNode after = JSON.readTree(get(b, path).body());
+            assertThat(after.get("served_by").asText()).isEqualTo(b);
+            assertThat(after.get("windows")).as(sensor).isEqualTo(windows.get(sensor));
+        }
+        assertThat(seen).as("answers while A's partitions moved").isSubsetOf("200", "503 Retry-After 1", "503 Retry-After 5")
+                .contains("200");
+        assertThat(a.processor().state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
+    }
+
+    @Test
+    void shouldAnswer503WithRetryAfterUntilTheInstanceHasJoinedItsGroup(LocalCluster cluster) throws Exception {
+        HttpService server = HttpService.start("127.0.0.2", 0);
+        open.add(server);
+        QueryApi api = QueryApi.on(server);
+        String self = AdvertisedHost.address("127.0.0.2", server.port());
+
+        HttpResponse<String> starting = get(self, "/api/sensors/s-1");
+        assertThat(starting.statusCode()).isEqualTo(503);
+        assertThat(starting.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(JSON.readTree(starting.body()).get("error").asText()).isEqualTo("the processor of this instance is starting; retry");
+
+        // A real Kafka Streams instance that has not joined its group (CREATED), as kpipe process attaches it.
+        PointProcessor p = PointProcessor.create(ProcessorConfig.builder(KafkaConnection.of(cluster.bootstrapServers()),
+                SharedCluster.unique("joining-"), state.resolve("j"), 1).applicationServer(self).build(), new ProcessingStats());
+        open.add(p);
+        api.attach(p);
+        for (String path : List.of("/api/sensors/s-1", "/api/sensors/s-1/windows?from=0")) {
+            HttpResponse<String> r = get(self, path);
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("starting (Kafka Streams state CREATED): "
+                    + "this instance has not joined its group yet; retry");
+        }
+        assertThat(p.state()).isEqualTo(KafkaStreams.State.CREATED);
     }
 }
