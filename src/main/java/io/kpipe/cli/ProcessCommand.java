@@ -87,7 +87,8 @@ final class ProcessCommand implements Callable<Integer> {
     Path configFile;
 
     /** What may be given beside {@code --config-file}: the file holds every other setting. */
-    private static final Set<String> BESIDE_CONFIG_FILE = Set.of("--config-file", "--child", "--http-port");
+    private static final Set<String> BESIDE_CONFIG_FILE = Set.of("--config-file", "--child", "--http-port", "--http-bind",
+            "--http-tls", "--http-tls-password-file");
 
     @Override
     public Integer call() throws InterruptedException {
