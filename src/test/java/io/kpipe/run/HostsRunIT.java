@@ -103,7 +103,8 @@ class HostsRunIT {
         String output = text.toString();
         // The figures docs/hosts.md quotes.
         System.out.println(output.lines().filter(l -> l.contains("chaos:") || l.startsWith("hosts:")
-                || l.startsWith("processor ")).reduce("", (a, b) -> a + b + "\n") + s.describe());
+                || l.startsWith("processor ")).reduce("", (a, b) -> a + b + "\n") + s.describe()
+                + "\nrecovered after (s): " + s.chaos().stream().map(d -> d.action() + " " + d.recoveredAfterS()).toList());
 
         assertThat(s.lost()).as(output).isZero();
         assertThat(s.duplicated()).as(output).isZero();
