@@ -40,6 +40,8 @@ public final class BrokerProcess {
 
     /** A broker whose parent died halts 15 s after it began its shutdown (BrokerMain); then the watchdog kills. */
     private static final Duration ORPHAN_GRACE = Duration.ofSeconds(20);
+    /** A broker on a host whose parent died halts after this (its network is gone with the parent). */
+    private static final long HOST_ORPHAN_HALT_MS = 3_000;
 
     private final int nodeId;
     private final int port;
@@ -101,6 +103,10 @@ public final class BrokerProcess {
         List<String> options = new ArrayList<>(JVM_OPTIONS);
         options.add("-Dlogback.configurationFile=kpipe-broker-logback.xml");
         options.add("-Dkpipe.log.file=" + dir.resolve("server.log"));
+        if (hosts != null) {
+            // Its network dies with kpipe: nothing to shut down in order then (see BrokerMain).
+            options.add("-D" + BrokerMain.HALT_AFTER_PROPERTY + "=" + HOST_ORPHAN_HALT_MS);
+        }
         List<String> cmd = ChildJvm.command(options, "KPIPE_BROKER_JAVA_OPTS", BrokerMain.class.getName(),
                 List.of(clusterId, dir.resolve("server.properties").toString()));
         if (hosts != null) {

@@ -246,7 +246,7 @@ class HostsRunIT {
     /** The processes ended, no process on the machine is in any of the namespaces, the link is gone. */
     private static void assertNothingLeft(List<ProcessHandle> children, Set<String> namespaces, String uplink)
             throws Exception {
-        // A broker whose parent went shuts down in order and halts 15 s later at the latest; its watchdog kills at 20 s.
+        // A broker on a host whose parent went halts 3 s later (its network went too); its watchdog kills at 20 s.
         await().atMost(Duration.ofSeconds(40)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
         await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(Path.of("/sys/class/net", uplink)));
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
