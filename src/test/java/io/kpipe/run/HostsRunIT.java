@@ -185,15 +185,12 @@ class HostsRunIT {
             for (int asked = 0; asked < 2; asked++) {
                 int other = 1 - asked;
                 for (int i = 0; i < 50; i++) {
-                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(urls.get(asked) + "s-" + i))
-                            .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> r = get(client, urls.get(asked) + "s-" + i);
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                     JsonNode body = json.readTree(r.body());
                     if (body.get("served_by").asText().equals(addresses.get(other) + ":8080")) {
                         assertThat(body.get("windows").size()).as(r.body()).isPositive();
-                        String own = client.send(HttpRequest.newBuilder(URI.create(urls.get(other) + "s-" + i))
-                                .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString()).body();
-                        return List.of(r.body(), own);
+                        return List.of(r.body(), get(client, urls.get(other) + "s-" + i).body());
                     }
                 }
             }
@@ -201,6 +198,19 @@ class HostsRunIT {
         } catch (Exception e) {
             throw new AssertionError("querying the processors failed: " + e, e);
         }
+    }
+
+    /** GET, asked again while the answer is 503 (an owner not known during a rebalance), for at most 30 s. */
+    private static HttpResponse<String> get(HttpClient client, String url) {
+        List<HttpResponse<String>> last = new ArrayList<>(List.of());
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            last.clear();
+            last.add(r);
+            return r.statusCode() != 503;
+        });
+        return last.get(0);
     }
 
     private static SSLContext trusting(Path pem) throws Exception {
