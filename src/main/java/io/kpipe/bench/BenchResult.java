@@ -11,6 +11,8 @@ import java.util.Map;
  * deciding trial turned steady (over the repeats that did; {@code never_steady} counts the others);
  * {@code recovered_after_s}: with {@code --chaos}, the time to recover from each fault of every repeat
  * that recovered ({@code never_recovered} counts those that had not when the run ended).
+ * {@code security}: the clusters' security mode; with {@code --security both} the plaintext result
+ * holds the secured one, measured in the same run with repeats alternating, as {@code compared}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BenchResult(
@@ -30,7 +32,20 @@ public record BenchResult(
         @JsonProperty("ratio_to_yardstick") Double ratio,
         @JsonProperty("lost") long lost,
         @JsonProperty("duplicated") long duplicated,
-        @JsonProperty("valid") boolean valid) {
+        @JsonProperty("valid") boolean valid,
+        @JsonProperty("security") String security,
+        @JsonProperty("compared") BenchResult compared) {
+
+    /** This result with {@code other} (the other security mode of the same run) as its comparison. */
+    public BenchResult comparedWith(BenchResult other) {
+        return new BenchResult(scenario, started, machine, settings, repeats, pointsPerS, latencyP50Ms, latencyP99Ms,
+                steadyFromS, neverSteady, recoveredAfterS, neverRecovered, yardstick, ratio, lost, duplicated, valid, security, other);
+    }
+
+    /** This result and the one it is compared with, if any. */
+    public List<BenchResult> arms() {
+        return compared == null ? List.of(this) : List.of(this, compared);
+    }
 
     /** One repetition: its figure (rate found, rate sustained, or records/s) and the trials behind it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -38,7 +53,8 @@ public record BenchResult(
             @JsonProperty("index") int index,
             @JsonProperty("points_per_s") double pointsPerS,
             @JsonProperty("yardstick_records_per_s") Double yardstick,
-            @JsonProperty("trials") List<Trial> trials) {}
+            @JsonProperty("trials") List<Trial> trials,
+            @JsonProperty("security") String security) {}
 
     /** Median, min and max over the repeats. */
     public record Stats(@JsonProperty("median") double median, @JsonProperty("min") double min,

@@ -6,12 +6,16 @@ import io.kpipe.config.BenchConfig;
 import io.kpipe.config.ChaosEvent;
 import io.kpipe.config.ClusterConfig;
 import io.kpipe.config.KafkaConnection;
+import io.kpipe.config.SecurityMode;
 import io.kpipe.config.TopicSettings;
+import io.kpipe.config.ProcessorConfig;
+import io.kpipe.topics.PipelineAcls;
 import io.kpipe.topics.TopicAdmin;
 import io.kpipe.topics.Topics;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,29 +48,39 @@ public final class Benchmark {
 
     public BenchResult run() throws InterruptedException {
         String started = Instant.now().toString();
-        List<BenchResult.Repeat> repeats = new ArrayList<>();
+        Map<SecurityMode, List<BenchResult.Repeat>> repeats = new EnumMap<>(SecurityMode.class);
         for (int i = 1; i <= config.repeat(); i++) {
-            out.printf("== %s, repeat %d of %d%n", config.scenario().name().toLowerCase(Locale.ROOT), i, config.repeat());
-            try (LocalCluster cluster = LocalCluster.start(ClusterConfig.ofBrokers(config.brokers()))) {
-                repeats.add(switch (config.scenario()) {
-                    case YARDSTICK -> new BenchResult.Repeat(i, 0, yardstick(cluster), List.of());
-                    case MAX -> max(i, cluster);
-                    case STEADY -> steady(i, cluster);
-                    case SOAK -> soak(i, cluster);
-                });
+            // With two security modes each repeat runs both, alternating, so drift of the machine hits both alike.
+            for (SecurityMode mode : config.security()) {
+                out.printf("== %s, repeat %d of %d%s%n", config.scenario().name().toLowerCase(Locale.ROOT), i, config.repeat(),
+                        config.comparesSecurity() || mode != SecurityMode.PLAINTEXT ? ", " + mode.flagName() : "");
+                try (LocalCluster cluster = LocalCluster.start(ClusterConfig.ofBrokers(config.brokers()).withSecurity(mode))) {
+                    BenchResult.Repeat r = switch (config.scenario()) {
+                        case YARDSTICK -> new BenchResult.Repeat(i, 0, yardstick(cluster), List.of(), mode.flagName());
+                        case MAX -> max(i, cluster);
+                        case STEADY -> steady(i, cluster);
+                        case SOAK -> soak(i, cluster);
+                    };
+                    repeats.computeIfAbsent(mode, m -> new ArrayList<>()).add(r);
+                }
             }
         }
-        return result(started, repeats);
+        BenchResult first = result(started, repeats.get(config.security().get(0)), config.security().get(0));
+        for (SecurityMode mode : config.security().subList(1, config.security().size())) {
+            first = first.comparedWith(result(started, repeats.get(mode), mode));
+        }
+        return first;
     }
 
-    private double yardstick(LocalCluster cluster) {
+    private double yardstick(LocalCluster cluster) throws InterruptedException {
         String prefix = nextPrefix();
-        KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
+        KafkaConnection kafka = cluster.connections(Map.of()).admin();
         try (Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
             new TopicAdmin(admin).ensure(TopicAdmin.specs(Topics.withPrefix(prefix),
                     new TopicSettings(prefix, config.partitions(), 0, config.retention()), config.brokers()));
         }
-        double rate = Yardstick.run(cluster.bootstrapServers(), Topics.withPrefix(prefix).points().name(), config.yardstickRecords());
+        cluster.grant(PipelineAcls.of(prefix, ProcessorConfig.defaultApplicationId(prefix), List.of()));
+        double rate = Yardstick.run(cluster, Topics.withPrefix(prefix).points().name(), config.yardstickRecords());
         out.printf(Locale.ROOT, "yardstick: ProducerPerformance %,d records of %d bytes: %,.0f records/s%n",
                 config.yardstickRecords(), Yardstick.RECORD_SIZE, rate);
         return rate;
@@ -92,13 +106,13 @@ public final class Benchmark {
             }
         }
         out.printf(Locale.ROOT, "max: kept up at %,d points/s%n", best);
-        return new BenchResult.Repeat(index, best, yardstick, trials);
+        return new BenchResult.Repeat(index, best, yardstick, trials, security(cluster));
     }
 
     private BenchResult.Repeat steady(int index, LocalCluster cluster) throws InterruptedException {
         List<Trial> trials = new ArrayList<>();
         Trial t = trial(cluster, config.rate(), config.duration(), trials);
-        return new BenchResult.Repeat(index, t.judgement().rateOut(), null, trials);
+        return new BenchResult.Repeat(index, t.judgement().rateOut(), null, trials, security(cluster));
     }
 
     private BenchResult.Repeat soak(int index, LocalCluster cluster) throws InterruptedException {
@@ -112,7 +126,7 @@ public final class Benchmark {
         }
         out.printf("soak: %s%n", t.soak().passed() ? "PASSED" : SoakVerdict.failed(t.soak().criteria()) ? "FAILED"
                 : "NOT JUDGED in full (too short for some criteria)");
-        return new BenchResult.Repeat(index, t.judgement().rateOut(), null, List.of(t));
+        return new BenchResult.Repeat(index, t.judgement().rateOut(), null, List.of(t), security(cluster));
     }
 
     private Trial trial(LocalCluster cluster, long rate, java.time.Duration duration, List<Trial> trials)
@@ -121,7 +135,7 @@ public final class Benchmark {
                 config.warmup().toSeconds());
         Trial t;
         try {
-            t = Trial.run(config, cluster.bootstrapServers(), nextPrefix(), rate, duration, out);
+            t = Trial.run(config, cluster, nextPrefix(), rate, duration, out);
         } catch (RuntimeException e) {
             // One broken trial must not throw away the others: it is kept, failed and invalid.
             t = Trial.crashed(rate, e);
@@ -132,11 +146,15 @@ public final class Benchmark {
         return t;
     }
 
+    private static String security(LocalCluster cluster) {
+        return cluster.config().security().flagName();
+    }
+
     private String nextPrefix() {
         return "bench" + (++trialSeq) + "-";
     }
 
-    private BenchResult result(String started, List<BenchResult.Repeat> repeats) {
+    private BenchResult result(String started, List<BenchResult.Repeat> repeats, SecurityMode security) {
         List<Trial> all = repeats.stream().flatMap(r -> r.trials().stream()).toList();
         long lost = all.stream().mapToLong(Trial::lost).sum();
         long dup = all.stream().mapToLong(Trial::duplicated).sum();
@@ -164,7 +182,7 @@ public final class Benchmark {
                 settings(), repeats, points, p50, p99, steadyFrom.length == 0 ? null : BenchResult.Stats.of(steadyFrom),
                 deciding.size() - steadyFrom.length, recovered.length == 0 ? null : BenchResult.Stats.of(recovered),
                 faults.size() - recovered.length,
-                yard, ratio, lost, dup, valid);
+                yard, ratio, lost, dup, valid, security.flagName(), null);
     }
 
     private static Trial deciding(BenchResult.Repeat r) {
@@ -186,6 +204,7 @@ public final class Benchmark {
         s.put("threads", config.threads());
         s.put("sensors", config.sensors());
         s.put("emit", config.emit().flagName());
+        s.put("security", config.security().stream().map(SecurityMode::flagName).toList());
         s.put("repeat", config.repeat());
         s.put("warmup_s", config.warmup().toSeconds());
         switch (config.scenario()) {

@@ -38,9 +38,40 @@ public final class Report {
         StringBuilder b = new StringBuilder();
         b.append("| scenario | guarantee | brokers | points/s median (min-max) | billion points/h | latency p50 / p99 ms | steady from s median (min-max) | recovered after s median (min-max) | yardstick records/s | ratio | lost | dup | valid |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        row(b, r);
+        if (r.compared() != null) {
+            row(b, r.compared());
+            b.append(securityCost(r, r.compared()));
+        }
+        return b.toString() + SoakReport.table(r);
+    }
+
+    /**
+     * What the second security mode costs against the first, measured in the same run:
+     * {@code sasl_ssl / plaintext: points/s 0.72 (...), latency p99 ...}.
+     */
+    static String securityCost(BenchResult base, BenchResult other) {
+        StringBuilder b = new StringBuilder("\n").append(other.security()).append(" / ").append(base.security()).append(':');
+        if (base.pointsPerS() != null && other.pointsPerS() != null && base.pointsPerS().median() > 0) {
+            b.append(String.format(Locale.ROOT, " points/s %.2f (median %,.0f against %,.0f)",
+                    other.pointsPerS().median() / base.pointsPerS().median(), other.pointsPerS().median(),
+                    base.pointsPerS().median()));
+        }
+        if (base.latencyP99Ms() != null && other.latencyP99Ms() != null) {
+            b.append(String.format(Locale.ROOT, "; latency p99 median %.0f ms against %.0f ms",
+                    other.latencyP99Ms().median(), base.latencyP99Ms().median()));
+        }
+        if (base.yardstick() != null && other.yardstick() != null && base.yardstick().median() > 0) {
+            b.append(String.format(Locale.ROOT, "; yardstick %.2f", other.yardstick().median() / base.yardstick().median()));
+        }
+        return b.append('\n').toString();
+    }
+
+    private static void row(StringBuilder b, BenchResult r) {
         var s = r.settings();
-        b.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s |%n",
-                r.scenario(), s.containsKey("rate") ? String.format(Locale.ROOT, " %,d/s", ((Number) s.get("rate")).longValue()) : "",
+        b.append(String.format(Locale.ROOT, "| %s%s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s |%n",
+                r.scenario(), r.security() == null || r.security().equals("plaintext") ? "" : " " + r.security(),
+                s.containsKey("rate") ? String.format(Locale.ROOT, " %,d/s", ((Number) s.get("rate")).longValue()) : "",
                 s.get("guarantee"), s.get("brokers"),
                 r.pointsPerS() == null ? "-" : String.format(Locale.ROOT, "%,.0f (%,.0f-%,.0f)",
                         r.pointsPerS().median(), r.pointsPerS().min(), r.pointsPerS().max()),
@@ -52,7 +83,6 @@ public final class Report {
                 r.yardstick() == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.yardstick().median()),
                 r.ratio() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.ratio()),
                 r.lost(), r.duplicated(), r.valid() ? "yes" : "NO"));
-        return b.toString() + SoakReport.table(r);
     }
 
     private static String stats(BenchResult.Stats s) {
@@ -85,10 +115,10 @@ public final class Report {
                     series: [{label: 't'}].concat(series.map(s => ({label: s.label, stroke: s.color})))};
                   new uPlot(opts, [t].concat(series.map(s => s.data)), el);
                 }
-                for (const rep of R.repeats) {
+                for (const rep of R.repeats.concat(R.compared ? R.compared.repeats : [])) {
                   for (const tr of rep.trials) {
                     const h = document.createElement('h3');
-                    h.textContent = 'Repeat ' + rep.index + ': ' + tr.rate.toLocaleString() + ' points/s, '
+                    h.textContent = 'Repeat ' + rep.index + (rep.security && rep.security !== 'plaintext' ? ' (' + rep.security + ')' : '') + ': ' + tr.rate.toLocaleString() + ' points/s, '
                       + (tr.valid && tr.judgement.kept_up ? 'passed' : 'failed') + ' (' + tr.judgement.reason + ')'
                       + (!tr.summary ? '' : tr.summary.steady_from_s == null ? '; never steady'
                          : '; steady from ' + tr.summary.steady_from_s + ' s')

@@ -45,10 +45,11 @@ public record Trial(
         return summary == null ? 0 : summary.duplicated();
     }
 
-    static Trial run(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration, PrintWriter out)
+    static Trial run(BenchConfig c, LocalCluster cluster, String prefix, long rate, Duration duration, PrintWriter out)
             throws InterruptedException {
-        PipelineRun.Result r = new PipelineRun(runConfig(c, bootstrap, prefix, rate, duration), out).execute();
-        deleteTopics(bootstrap, prefix);
+        PipelineRun.Result r = new PipelineRun(runConfig(c, cluster.bootstrapServers(), prefix, rate, duration), out)
+                .onCluster(cluster).execute();
+        deleteTopics(cluster, prefix);
         KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), duration.toSeconds(), rate);
         return new Trial(rate, r.summary().ok(), k, r.summary(), r.timeline(), null);
     }
@@ -64,7 +65,8 @@ public record Trial(
         try (ResourceSampler sampler = Soak.sampler(cluster)) {
             PipelineRun.Result r;
             try {
-                r = new PipelineRun(runConfig(c, bootstrap, prefix, c.rate(), c.duration()), out).sampler(sampler).execute();
+                r = new PipelineRun(runConfig(c, bootstrap, prefix, c.rate(), c.duration()), out).onCluster(cluster)
+                        .sampler(sampler).execute();
             } catch (RuntimeException e) {
                 sampler.close();
                 Trial t = crashed(c.rate(), e);
@@ -73,7 +75,7 @@ public record Trial(
                 return new Trial(t.rate(), false, t.judgement(), null, List.of(),
                         new Soak(sampler.series(), List.of(), v, SoakVerdict.passed(v)));
             }
-            deleteTopics(bootstrap, prefix);
+            deleteTopics(cluster, prefix);
             KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), durationS, c.rate());
             List<SoakVerdict.Criterion> v = SoakVerdict.judge(r.summary(), r.minutes(), sampler.series(), durationS,
                     c.warmup().toSeconds());
@@ -104,8 +106,8 @@ public record Trial(
     }
 
     /** Frees the disk between trials: a bench writes tens of millions of points each time. */
-    private static void deleteTopics(String bootstrap, String prefix) {
-        try (Admin admin = Admin.create(io.kpipe.config.KafkaConnection.of(bootstrap).clientProperties(Map.of()))) {
+    private static void deleteTopics(LocalCluster cluster, String prefix) {
+        try (Admin admin = Admin.create(cluster.connections(Map.of()).admin().clientProperties(Map.of()))) {
             var names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(n -> n.startsWith(prefix)).toList();
             admin.deleteTopics(names).all().get(60, TimeUnit.SECONDS);

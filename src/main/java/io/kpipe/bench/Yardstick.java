@@ -1,5 +1,7 @@
 package io.kpipe.bench;
 
+import io.kpipe.cluster.LocalCluster;
+import io.kpipe.config.Role;
 import io.kpipe.generate.Generator;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,13 +25,20 @@ final class Yardstick {
 
     private Yardstick() {}
 
-    /** Records per second of one run. */
-    static double run(String bootstrap, String topic, long records) {
+    /**
+     * Records per second of one run. On a secured cluster it logs in as the producers' principal
+     * ({@code source}) from that role's 0600 client file, so no password reaches its command line.
+     */
+    static double run(LocalCluster cluster, String topic, long records) {
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-Xms1g", "-Xmx1g",
                 "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.ProducerPerformance",
                 "--topic", topic, "--num-records", Long.toString(records), "--record-size", Integer.toString(RECORD_SIZE),
-                "--throughput", "-1", "--producer-props", "bootstrap.servers=" + bootstrap));
+                "--throughput", "-1"));
+        if (cluster.security() != null) {
+            cmd.addAll(List.of("--producer.config", cluster.security().propertiesFile(Role.SOURCE).toString()));
+        }
+        cmd.addAll(List.of("--producer-props", "bootstrap.servers=" + cluster.bootstrapServers()));
         for (Map.Entry<String, Object> e : Generator.producerTuning().entrySet()) {
             cmd.add(e.getKey() + "=" + e.getValue());
         }

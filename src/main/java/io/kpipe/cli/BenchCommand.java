@@ -95,6 +95,12 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     RetentionOption retention;
 
+    @Option(names = "--security", defaultValue = "plaintext", paramLabel = "plaintext|sasl_ssl|both",
+            description = "The clusters' security: plaintext, sasl_ssl (TLS, SCRAM logins, a principal per role with ACLs), "
+                    + "or both: every repeat on a plaintext and then on a secured cluster, reported side by side "
+                    + "with the cost of security (default ${DEFAULT-VALUE}).")
+    String security;
+
     @Option(names = "--out", defaultValue = "bench-results", description = "Results directory (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -134,6 +140,7 @@ final class BenchCommand implements Callable<Integer> {
                 .chaos(io.kpipe.chaos.ChaosSpec.parse(chaos))
                 .retention(retention.retention)
                 .emit(processing.emit)
+                .security(securityModes(security))
                 .build();
         // A trial's cluster is started by the bench, not by the trial's run: only processor faults apply.
         for (var e : config.chaos()) {
@@ -151,9 +158,23 @@ final class BenchCommand implements Callable<Integer> {
         o.print(Report.table(r));
         o.println("results: " + dir.resolve("results.json") + ", report: " + dir.resolve("report.html"));
         // A soak fails on any criterion that failed; one the run was too short to judge is printed as such.
-        boolean soakFailed = r.repeats().stream().flatMap(p -> p.trials().stream())
+        boolean soakFailed = r.arms().stream().flatMap(a -> a.repeats().stream()).flatMap(p -> p.trials().stream())
                 .anyMatch(t -> t.soak() != null && io.kpipe.bench.SoakVerdict.failed(t.soak().criteria()));
-        return r.valid() && !soakFailed ? Main.OK : Main.FAILED;
+        return r.arms().stream().allMatch(BenchResult::valid) && !soakFailed ? Main.OK : Main.FAILED;
+    }
+
+    /** {@code plaintext}, {@code sasl_ssl} or {@code both} (plaintext, then sasl_ssl, in every repeat). */
+    static List<io.kpipe.config.SecurityMode> securityModes(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("both")) {
+            return List.of(io.kpipe.config.SecurityMode.PLAINTEXT, io.kpipe.config.SecurityMode.SASL_SSL);
+        }
+        for (io.kpipe.config.SecurityMode m : io.kpipe.config.SecurityMode.values()) {
+            if (m.flagName().equals(v)) {
+                return List.of(m);
+            }
+        }
+        throw new io.kpipe.config.UsageException("--security", "must be plaintext, sasl_ssl or both, got '" + value + "'");
     }
 
     /** Both write modes of the PostgreSQL sink, {@code --repeat} times each, on fresh embedded servers. */

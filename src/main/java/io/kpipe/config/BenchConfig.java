@@ -33,7 +33,8 @@ public record BenchConfig(
         int processors,
         List<ChaosEvent> chaos,
         Duration retention,
-        Emit emit) {
+        Emit emit,
+        List<SecurityMode> security) {
 
     public enum Scenario { YARDSTICK, MAX, STEADY, SOAK }
 
@@ -54,6 +55,14 @@ public record BenchConfig(
         chaos = List.copyOf(chaos);
         TopicSettings.requireRetention(retention);
         UsageException.require(emit != null, "--emit", "must be updates or final");
+        UsageException.require(security != null && !security.isEmpty()
+                && security.stream().distinct().count() == security.size(), "--security", "must be plaintext, sasl_ssl or both");
+        security = List.copyOf(security);
+    }
+
+    /** More than one security mode: each repeat runs every mode in turn, on a fresh cluster each. */
+    public boolean comparesSecurity() {
+        return security.size() > 1;
     }
 
     /** Generator time of one trial of the max scenario. */
@@ -64,7 +73,7 @@ public record BenchConfig(
     /**
      * A builder: every setting named at the call site. All are required but {@code maxRate} (0: none),
      * {@code sink} (off), {@code processors} (0), {@code chaos} (none), {@code retention}
-     * ({@link TopicSettings#DEFAULT_RETENTION}) and {@code emit} (updates).
+     * ({@link TopicSettings#DEFAULT_RETENTION}), {@code emit} (updates) and {@code security} (plaintext).
      */
     public static Builder builder() {
         return new Builder();
@@ -85,6 +94,7 @@ public record BenchConfig(
         private Long step;
         private long maxRate;
         private Emit emit = Emit.UPDATES;
+        private List<SecurityMode> security = List.of(SecurityMode.PLAINTEXT);
         private Integer repeat;
         private Long yardstickRecords;
         private Path outDir;
@@ -210,6 +220,15 @@ public record BenchConfig(
             return this;
         }
 
+        /**
+         * The clusters' security, in the order each repeat runs them; default plaintext only.
+         * Two modes compare them: the same trials on a plaintext and on a secured cluster, alternating.
+         */
+        public Builder security(List<SecurityMode> security) {
+            this.security = Objects.requireNonNull(security, "security");
+            return this;
+        }
+
         public BenchConfig build() {
             return new BenchConfig(required(scenario, "scenario"), required(guarantee, "guarantee"),
                     required(brokers, "brokers"), required(partitions, "partitions"), required(threads, "threads"),
@@ -217,7 +236,7 @@ public record BenchConfig(
                     required(warmup, "warmup"), required(window, "window"), required(startRate, "startRate"),
                     required(step, "step"), maxRate, required(repeat, "repeat"),
                     required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink, processors, chaos,
-                    retention, emit);
+                    retention, emit, security);
         }
 
         private static <T> T required(T value, String name) {

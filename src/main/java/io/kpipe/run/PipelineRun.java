@@ -76,6 +76,7 @@ public final class PipelineRun {
     private final Topics topics;
     private boolean terminal;
     private ResourceSampler sampler;
+    private LocalCluster given;
 
     /** The summary, the run's per-second timeline, and its latencies minute by minute. */
     public record Result(RunSummary summary, List<Sample> timeline, List<MinuteLatency> minutes) {}
@@ -101,6 +102,16 @@ public final class PipelineRun {
         return this;
     }
 
+    /**
+     * Runs on {@code cluster}, which the caller started and stops (kpipe bench: one cluster for
+     * several runs), instead of starting one or using {@code --bootstrap-servers}: on a secured
+     * cluster this run's pipeline is granted its ACLs and each part logs in as its own principal.
+     */
+    public PipelineRun onCluster(LocalCluster cluster) {
+        this.given = cluster;
+        return this;
+    }
+
     public Result execute() throws InterruptedException {
         return execute(summary -> { });
     }
@@ -120,7 +131,7 @@ public final class PipelineRun {
             VirtualHosts hosts = config.hosts() ? RunHosts.network(resources, out) : null;
             Path work = resources.add(new TempDir("kpipe-run-")).path();
             HttpService http = config.httpPort() >= 0 ? resources.add(HttpService.start(config.httpEndpoint(), config.httpPort())) : null;
-            LocalCluster cluster = config.localCluster() ? cluster(resources, hosts) : null;
+            LocalCluster cluster = given != null ? grant(given) : config.localCluster() ? cluster(resources, hosts) : null;
             // Each part as its own principal on a secured cluster (docs/security.md), else one connection for all.
             RoleConnections roles = cluster != null ? cluster.connections(config.clientConfig())
                     : RoleConnections.all(new KafkaConnection(config.bootstrapServers(), config.clientConfig()));
@@ -255,14 +266,19 @@ public final class PipelineRun {
     private LocalCluster cluster(Resources resources, VirtualHosts hosts) throws InterruptedException {
         out.printf("starting a local Kafka cluster of %d broker(s)%s%s...%n", config.cluster().brokers(),
                 config.cluster().secured() ? " (SASL_SSL)" : "", hosts == null ? "" : ", each on a host of its own");
-        LocalCluster cluster = resources.add(LocalCluster.start(config.cluster(), hosts));
-        String prefix = config.topics().prefix();
-        cluster.grant(PipelineAcls.of(prefix, ProcessorConfig.defaultApplicationId(prefix),
-                List.of(PostgresSink.Config.defaultGroup(prefix))));
+        LocalCluster cluster = grant(resources.add(LocalCluster.start(config.cluster(), hosts)));
         out.println("bootstrap.servers=" + cluster.bootstrapServers());
         if (cluster.security() != null) {
             cluster.security().describe(cluster.bootstrapServers()).forEach(out::println);
         }
+        return cluster;
+    }
+
+    /** Grants this run's pipeline its ACLs on a secured cluster (nothing on a plaintext one). */
+    private LocalCluster grant(LocalCluster cluster) throws InterruptedException {
+        String prefix = config.topics().prefix();
+        cluster.grant(PipelineAcls.of(prefix, ProcessorConfig.defaultApplicationId(prefix),
+                List.of(PostgresSink.Config.defaultGroup(prefix))));
         return cluster;
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kpipe.chaos.ChaosSpec;
 import io.kpipe.config.BenchConfig;
 import io.kpipe.config.ProcessorConfig.Guarantee;
+import io.kpipe.config.SecurityMode;
 import io.kpipe.run.RunSummary;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -78,7 +79,7 @@ class BenchIT {
     }
 
     @Test
-    void shouldReportMedianMinAndMaxOverRepeatsOfASteadyRate() throws Exception {
+    void shouldRunTheSameSteadyRateOnAPlaintextAndASecuredClusterAndCompareThem() throws Exception {
         BenchConfig c = BenchConfig.builder()
                 .scenario(BenchConfig.Scenario.STEADY)
                 .guarantee(Guarantee.EXACTLY_ONCE_V2)
@@ -92,32 +93,47 @@ class BenchIT {
                 .window(Duration.ofSeconds(3))
                 .startRate(1)
                 .step(1)
-                .repeat(2)
+                .repeat(1)
                 .yardstickRecords(20_000)
                 .outDir(dir)
+                .security(List.of(SecurityMode.PLAINTEXT, SecurityMode.SASL_SSL))
                 .build();
 
-        BenchResult r = new Benchmark(c, new PrintWriter(new StringWriter())).run();
+        StringWriter log = new StringWriter();
+        BenchResult r = new Benchmark(c, new PrintWriter(log, true)).run();
+        Report.write(r, dir);
 
-        assertThat(r.repeats()).hasSize(2).allSatisfy(rep -> assertThat(rep.trials()).hasSize(1));
-        assertThat(r.valid()).isTrue();
-        assertThat(r.yardstick()).isNull();
-        double[] rates = r.repeats().stream().mapToDouble(BenchResult.Repeat::pointsPerS).sorted().toArray();
-        assertThat(r.pointsPerS().min()).isEqualTo(rates[0]);
-        assertThat(r.pointsPerS().max()).isEqualTo(rates[1]);
-        assertThat(r.pointsPerS().median()).isEqualTo((rates[0] + rates[1]) / 2);
-        // The figure itself is the bench's to measure: here, that every repeat has one, from its own trial at 5,000/s.
-        assertThat(r.repeats()).allSatisfy(rep -> {
-            assertThat(rep.pointsPerS()).isPositive();
-            assertThat(rep.trials().get(0).rate()).isEqualTo(5_000);
+        // Each arm: its own fresh cluster, one trial at 5,000/s, reconciled exactly.
+        assertThat(r.arms()).extracting(BenchResult::security).containsExactly("plaintext", "sasl_ssl");
+        assertThat(r.arms()).allSatisfy(arm -> {
+            assertThat(arm.valid()).as(log.toString()).isTrue();
+            assertThat(arm.lost()).isZero();
+            assertThat(arm.duplicated()).isZero();
+            assertThat(arm.repeats()).singleElement().satisfies(rep -> {
+                assertThat(rep.security()).isEqualTo(arm.security());
+                assertThat(rep.trials()).singleElement().satisfies(t -> {
+                    assertThat(t.rate()).isEqualTo(5_000);
+                    assertThat(t.summary().ok()).isTrue();
+                    assertThat(t.summary().aggregated() + t.summary().late()).isEqualTo(t.summary().producedValid());
+                });
+                assertThat(arm.pointsPerS()).isEqualTo(new BenchResult.Stats(rep.pointsPerS(), rep.pointsPerS(), rep.pointsPerS()));
+            });
+            assertThat(arm.yardstick()).isNull();
+            assertThat(arm.latencyP99Ms()).isNotNull();
+            // Steady state needs 10 steady seconds while sending; 5 s trials cannot have them.
+            assertThat(arm.neverSteady()).isEqualTo(1);
+            assertThat(arm.steadyFromS()).isNull();
         });
-        assertThat(r.latencyP99Ms()).isNotNull();
-        // Steady state needs 10 steady seconds while sending; 5 s trials cannot have them.
-        assertThat(r.repeats()).allSatisfy(rep -> assertThat(rep.trials().get(0).summary().pace().steadyFromS()).isNull());
-        assertThat(r.neverSteady()).isEqualTo(2);
-        assertThat(r.steadyFromS()).isNull();
-        assertThat(r.recoveredAfterS()).isNull();
-        assertThat(r.neverRecovered()).isZero();
+        assertThat(log.toString()).contains("== steady, repeat 1 of 1, plaintext").contains("== steady, repeat 1 of 1, sasl_ssl");
+        assertThat(r.settings()).containsEntry("security", List.of("plaintext", "sasl_ssl"));
+        String table = Files.readString(dir.resolve("table.md"));
+        assertThat(table).contains("| steady 5,000/s | exactly_once_v2 | 1 |").contains("| steady sasl_ssl 5,000/s | exactly_once_v2 | 1 |")
+                .contains(String.format(java.util.Locale.ROOT, "sasl_ssl / plaintext: points/s %.2f",
+                        r.compared().pointsPerS().median() / r.pointsPerS().median()));
+        JsonNode j = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertThat(j.get("security").asText()).isEqualTo("plaintext");
+        assertThat(j.get("compared").get("security").asText()).isEqualTo("sasl_ssl");
+        assertThat(j.get("compared").get("repeats").get(0).get("trials")).hasSize(1);
     }
 
     @Test

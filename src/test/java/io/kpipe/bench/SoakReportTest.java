@@ -46,8 +46,8 @@ class SoakReportTest {
 
     private static BenchResult result(Trial t) {
         return new BenchResult("soak", "2026-11-27T00:00:00Z", Map.of(), Map.of("duration_s", 180L, "warmup_s", 30L),
-                List.of(new BenchResult.Repeat(1, 5_000, null, List.of(t))), null, null, null, null, 0, null, 0, null,
-                null, 0, 0, true);
+                List.of(new BenchResult.Repeat(1, 5_000, null, List.of(t), "plaintext")), null, null, null, null, 0, null, 0, null,
+                null, 0, 0, true, "plaintext", null);
     }
 
     private static RunSummary summary() {
