@@ -68,12 +68,19 @@ public final class FaultSuite {
     private final Duration duration;
     private final Path dir;
     private final PrintWriter out;
+    private boolean partitionsOnly;
 
     public FaultSuite(long rate, Duration duration, Path dir, PrintWriter out) {
         this.rate = rate;
         this.duration = duration;
         this.dir = dir;
         this.out = out;
+    }
+
+    /** Only the network partitions ({@code --suite partitions}): the scenarios that run with --hosts. */
+    public FaultSuite partitionsOnly(boolean only) {
+        this.partitionsOnly = only;
+        return this;
     }
 
     /** Runs every scenario; returns the Markdown table, also written with results.json into the directory. */
@@ -84,6 +91,9 @@ public final class FaultSuite {
                 |---|---|---|---|---|---|---|---|---|
                 """);
         for (Scenario s : scenarios(duration)) {
+            if (partitionsOnly && !s.hosts()) {
+                continue;
+            }
             out.printf("== %s (%s)%n", s.name(), s.chaos());
             if (s.hosts() && VirtualHosts.missing().isPresent()) {
                 String why = "skipped: --hosts " + VirtualHosts.missing().get();
