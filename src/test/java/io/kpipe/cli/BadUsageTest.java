@@ -83,6 +83,8 @@ class BadUsageTest {
                 Arguments.of(new String[] {"process", "--config-file", "/nonexistent/processor.json", "-X", "acks=all"},
                         "kpipe process: -X: cannot be given with --config-file, which holds the whole processor configuration"),
                 Arguments.of(new String[] {"faults", "--duration", "30s"}, "kpipe faults: --duration: must be at least 60s, got 30s"),
+                Arguments.of(new String[] {"faults", "--suite", "network"},
+                        "kpipe faults: --suite: must be pipeline, partitions or sink, got 'network'"),
                 Arguments.of(new String[] {"produce", "--bootstrap-servers", "127.0.0.1:1", "--file", "p.csv", "--format", "xml"},
                         "kpipe produce: --format: must be ndjson, csv or auto, got 'xml'"),
                 Arguments.of(new String[] {"produce", "--bootstrap-servers", "127.0.0.1:1", "--file", "/nonexistent/p.csv"},
