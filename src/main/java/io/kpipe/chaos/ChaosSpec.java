@@ -11,14 +11,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses {@code --chaos}: a comma list of {@code ACTION[:ID]@T}, and {@code pause-broker[:ID]@T+D},
- * e.g. {@code kill-broker:2@30s,restart-broker:2@45s,pause-broker@20s+10s}. T and D are durations
- * from the start of the run. Events come back in time order.
+ * Parses {@code --chaos}: a comma list of {@code ACTION[:ID]@T}, and {@code ACTION[:ID]@T+D} for the
+ * faults that last (pause-broker, and with --hosts partition-broker, partition-processor,
+ * split-brokers), e.g. {@code kill-broker:2@30s,restart-broker:2@45s,pause-broker@20s+10s}. T is a
+ * duration from the start of the run, D how long the fault lasts. Events come back in time order.
  */
 public final class ChaosSpec {
     static final String SETTING = "--chaos";
-    private static final String FORM = "ACTION[:ID]@T or pause-broker[:ID]@T+D, ACTION one of "
-            + "kill-broker, restart-broker, kill-processor, restart-processor, pause-broker";
+    private static final String LASTING = "pause-broker, partition-broker, partition-processor, split-brokers";
+    private static final String FORM = "ACTION[:ID]@T, or ACTION[:ID]@T+D for " + LASTING + "; ACTION one of "
+            + "kill-broker, restart-broker, kill-processor, restart-processor, " + LASTING;
     private static final Pattern EVENT = Pattern.compile("([a-z-]+)(?::(\\d+))?@([^+]+)(?:\\+(.+))?");
 
     private ChaosSpec() {}
@@ -55,11 +57,13 @@ public final class ChaosSpec {
         }
         Duration at = duration(m.group(3), text);
         Duration pause = m.group(4) == null ? null : duration(m.group(4), text);
-        if ((action == ChaosEvent.Action.PAUSE_BROKER) != (pause != null)) {
-            throw new UsageException(SETTING, action == ChaosEvent.Action.PAUSE_BROKER
-                    ? "pause-broker needs a pause length, e.g. pause-broker@20s+10s, got '" + text + "'"
-                    : "only pause-broker takes +D, got '" + text + "'");
+        if (action.lasts() != (pause != null)) {
+            throw new UsageException(SETTING, action.lasts()
+                    ? action.spec() + " needs a length, e.g. " + action.spec() + "@20s+10s, got '" + text + "'"
+                    : "only " + LASTING + " take +D, got '" + text + "'");
         }
+        UsageException.require(pause == null || !pause.isZero(), SETTING,
+                "the length after + must be more than 0, got '" + text + "'");
         return new ChaosEvent(action, target, at, pause);
     }
 

@@ -4,6 +4,9 @@ import io.kpipe.cluster.BrokerProcess;
 import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.ClusterConfig;
 import io.kpipe.config.ProcessorConfig;
+import io.kpipe.config.SecurityMode;
+import io.kpipe.config.UsageException;
+import io.kpipe.hosts.VirtualHosts;
 import io.kpipe.lifecycle.Resources;
 import io.kpipe.sink.FileSink;
 import io.kpipe.sink.PostgresSink;
@@ -40,11 +43,30 @@ final class ClusterCommand implements Callable<Integer> {
     @Mixin
     SecurityOption security;
 
+    @Option(names = "--hosts",
+            description = "Each broker on a host of its own (a Linux network namespace on a private bridge), listening on "
+                    + "its host's address at --port (0: 9092) and the next port for its controller (docs/hosts.md).")
+    boolean hosts;
+
     @Override
     public Integer call() throws Exception {
         ClusterConfig config = new ClusterConfig(brokers, port, dataDir, keepData, security.mode);
+        VirtualHosts network = null;
+        if (hosts) {
+            UsageException.require(security.mode == SecurityMode.PLAINTEXT, "--hosts",
+                    "runs a plaintext cluster; --security sasl_ssl on hosts is not supported yet");
+            VirtualHosts.requireSupported("--hosts");
+        }
         Resources resources = new Resources();
-        LocalCluster cluster = resources.add(LocalCluster.start(config));
+        LocalCluster cluster;
+        try {
+            // First in, last out: the brokers end before their network.
+            network = hosts ? resources.add(VirtualHosts.create()) : null;
+            cluster = resources.add(LocalCluster.start(config, network));
+        } catch (RuntimeException e) {
+            resources.close();
+            throw e;
+        }
         if (cluster.security() != null) {
             // The pipeline's ACLs for the default topic names and ids (docs/security.md).
             cluster.grant(PipelineAcls.of("", ProcessorConfig.defaultApplicationId(""),
@@ -56,8 +78,12 @@ final class ClusterCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         for (BrokerProcess b : cluster.brokers()) {
-            spec.commandLine().getErr().printf("broker %d: pid %d, 127.0.0.1:%d, log %s%n", b.nodeId(), b.pid(), b.port(),
+            spec.commandLine().getErr().printf("broker %d: pid %d, %s, log %s%n", b.nodeId(), b.pid(), b.address(),
                     b.directory().resolve("server.log"));
+        }
+        if (network != null) {
+            spec.commandLine().getErr().printf("hosts: network %s, this machine at %s on link %s%n",
+                    network.network(), network.gateway(), network.uplink());
         }
         spec.commandLine().getErr().println("data in " + cluster.dataDir() + "; Ctrl-C to stop");
         new CountDownLatch(1).await();

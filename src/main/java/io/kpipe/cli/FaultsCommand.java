@@ -27,7 +27,8 @@ final class FaultsCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--suite", defaultValue = "pipeline",
-            description = "pipeline (kpipe run with brokers and processors killed or frozen) or sink (the PostgreSQL "
+            description = "pipeline (kpipe run with brokers and processors killed, frozen or cut off), partitions (only "
+                    + "the network partitions of pipeline, with --hosts; docs/hosts.md) or sink (the PostgreSQL "
                     + "sink: database frozen, sinks joining and leaving, bad records; docs/sinks.md) (default ${DEFAULT-VALUE}).")
     String suite;
 
@@ -36,8 +37,8 @@ final class FaultsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        UsageException.require(suite.equals("pipeline") || suite.equals("sink"), "--suite",
-                "must be pipeline or sink, got '" + suite + "'");
+        UsageException.require(suite.equals("pipeline") || suite.equals("partitions") || suite.equals("sink"), "--suite",
+                "must be pipeline, partitions or sink, got '" + suite + "'");
         if (suite.equals("sink")) {
             Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-sink-faults");
             String table = new io.kpipe.faults.SinkFaultSuite(dir, spec.commandLine().getOut()).run();
@@ -49,7 +50,7 @@ final class FaultsCommand implements Callable<Integer> {
         UsageException.require(duration.toSeconds() >= 60, "--duration", "must be at least 60s, got " + duration.toSeconds() + "s");
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-faults");
         var o = spec.commandLine().getOut();
-        String table = new FaultSuite(rate, duration, dir, o).run();
+        String table = new FaultSuite(rate, duration, dir, o).partitionsOnly(suite.equals("partitions")).run();
         o.println();
         o.print(table);
         o.println("results: " + dir.resolve("results.json"));

@@ -58,9 +58,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--chaos", paramLabel = "SPEC",
             description = {"Faults to inject, a comma list of kill-broker[:ID]@T, restart-broker[:ID]@T, "
                     + "kill-processor[:ID]@T, restart-processor[:ID]@T, pause-broker[:ID]@T+D; "
-                    + "T and D from the start, kills are SIGKILL, a pause is SIGSTOP for D.",
+                    + "T from the start, D how long; kills are SIGKILL, a pause is SIGSTOP for D.",
+                    "With --hosts also partition-broker[:ID]@T+D, partition-processor[:ID]@T+D (the host's link cut for D) "
+                    + "and split-brokers[:ID]@T+D (one broker, and processor 1, cut off from the rest for D).",
                     "Example: kill-broker:2@20s,restart-broker:2@35s"})
     String chaos;
+
+    @Option(names = "--hosts",
+            description = "Every broker and processor on a host of its own: Linux network namespaces on a private "
+                    + "bridge, each with its own address (needs Linux, root and iproute2; docs/hosts.md).")
+    boolean hosts;
 
     @Option(names = "--invalid-ratio", defaultValue = "0.0001",
             description = "Share of malformed points, sent to the dead-letter topic (default ${DEFAULT-VALUE}).")
@@ -147,6 +154,7 @@ final class RunCommand implements Callable<Integer> {
                 .httpPort(http.port())
                 .httpEndpoint(http.endpoint())
                 .ingestToken(SecretFile.read(ingestTokenFile, "--ingest-token-file"))
+                .hosts(hosts)
                 .build();
         var out = spec.commandLine().getOut();
         RunSummary summary;

@@ -2,6 +2,7 @@ package io.kpipe.cluster;
 
 import io.kpipe.cluster.internal.BrokerMain;
 import io.kpipe.cluster.internal.OwnerOnly;
+import io.kpipe.hosts.VirtualHosts;
 import io.kpipe.lifecycle.ChildJvm;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One Kafka broker (combined broker+controller) running as a child JVM from kpipe's own class path.
- * Its console output and log go to files in its directory, never to the user's terminal.
+ * Its console output and log go to files in its directory, never to the user's terminal. On a
+ * host of {@link VirtualHosts} ({@code --hosts}) it runs in that host's network namespace, and so
+ * does every restart of it.
  */
 public final class BrokerProcess {
     /**
@@ -46,6 +49,8 @@ public final class BrokerProcess {
 
     /** A broker whose parent died halts 15 s after it began its shutdown (BrokerMain); then the watchdog kills. */
     private static final Duration ORPHAN_GRACE = Duration.ofSeconds(20);
+    /** A broker on a host whose parent died halts after this (its network is gone with the parent). */
+    private static final long HOST_ORPHAN_HALT_MS = 3_000;
 
     private final int nodeId;
     private final int port;
@@ -54,8 +59,12 @@ public final class BrokerProcess {
     private final boolean tls;
     private final Process process;
     private final OutputStream lifeline;
+    /** Where it runs with --hosts; both null on the machine's own network (127.0.0.1). */
+    private final VirtualHosts hosts;
+    private final VirtualHosts.Host host;
 
-    private BrokerProcess(int nodeId, int port, Path dir, String clusterId, boolean tls, Process process) {
+    private BrokerProcess(int nodeId, int port, Path dir, String clusterId, boolean tls, Process process,
+                          VirtualHosts hosts, VirtualHosts.Host host) {
         this.nodeId = nodeId;
         this.tls = tls;
         this.port = port;
@@ -63,15 +72,18 @@ public final class BrokerProcess {
         this.clusterId = clusterId;
         this.process = process;
         this.lifeline = process.getOutputStream();
+        this.hosts = hosts;
+        this.host = host;
     }
 
     /**
      * Writes the broker's {@code server.properties} (0600: on a secured cluster it holds the key
      * store passwords and the broker's SCRAM login) and, if {@code formatScram} is not empty, the
-     * storage tool's {@code --add-scram} arguments ({@link BrokerMain#FORMAT_SCRAM}, 0600), then starts it.
+     * storage tool's {@code --add-scram} arguments ({@link BrokerMain#FORMAT_SCRAM}, 0600), then starts it:
+     * on {@code host} of {@code hosts}, or (both null) on the machine's own network.
      */
     static BrokerProcess start(int nodeId, int port, Path dir, String clusterId, Map<String, String> serverProps,
-                               List<String> formatScram) {
+                               List<String> formatScram, VirtualHosts hosts, VirtualHosts.Host host) {
         try {
             OwnerOnly.directory(dir);
             Properties props = new Properties();
@@ -82,7 +94,7 @@ public final class BrokerProcess {
             if (!formatScram.isEmpty()) {
                 OwnerOnly.write(dir.resolve(BrokerMain.FORMAT_SCRAM), String.join("\n", formatScram) + "\n");
             }
-            return launch(nodeId, port, dir, clusterId, serverProps.containsKey("ssl.keystore.location"));
+            return launch(nodeId, port, dir, clusterId, serverProps.containsKey("ssl.keystore.location"), hosts, host);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start broker " + nodeId, e);
         }
@@ -91,22 +103,38 @@ public final class BrokerProcess {
     /** Starts this broker again, on its own data, ports and settings (after a kill). */
     BrokerProcess restart() {
         try {
-            return launch(nodeId, port, dir, clusterId, tls);
+            return launch(nodeId, port, dir, clusterId, tls, hosts, host);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restart broker " + nodeId, e);
         }
     }
 
-    private static BrokerProcess launch(int nodeId, int port, Path dir, String clusterId, boolean tls) throws IOException {
+    private static BrokerProcess launch(int nodeId, int port, Path dir, String clusterId, boolean tls,
+                                        VirtualHosts hosts, VirtualHosts.Host host) throws IOException {
         List<String> options = new ArrayList<>(tls ? TLS_JVM_OPTIONS : JVM_OPTIONS);
         options.add("-Dlogback.configurationFile=kpipe-broker-logback.xml");
         options.add("-Dkpipe.log.file=" + dir.resolve("server.log"));
+        if (hosts != null) {
+            // Its network dies with kpipe: nothing to shut down in order then (see BrokerMain).
+            options.add("-D" + BrokerMain.HALT_AFTER_PROPERTY + "=" + HOST_ORPHAN_HALT_MS);
+        }
         List<String> cmd = ChildJvm.command(options, "KPIPE_BROKER_JAVA_OPTS", BrokerMain.class.getName(),
                 List.of(clusterId, dir.resolve("server.properties").toString()));
+        if (hosts != null) {
+            cmd = hosts.command(host, cmd);
+        }
         Process p = ChildJvm.start(new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
-        return new BrokerProcess(nodeId, port, dir, clusterId, tls, p);
+        if (hosts != null) {
+            try {
+                hosts.attach(host, p.pid());
+            } catch (RuntimeException e) {
+                p.destroyForcibly();
+                throw e;
+            }
+        }
+        return new BrokerProcess(nodeId, port, dir, clusterId, tls, p, hosts, host);
     }
 
     public int nodeId() {
@@ -117,8 +145,14 @@ public final class BrokerProcess {
         return port;
     }
 
+    /** {@code host:port} clients connect to (and the broker advertises): 127.0.0.1, or its host's address. */
     public String address() {
-        return "127.0.0.1:" + port;
+        return (host == null ? "127.0.0.1" : host.address()) + ":" + port;
+    }
+
+    /** The host it runs on with --hosts, else null. */
+    public VirtualHosts.Host host() {
+        return host;
     }
 
     public long pid() {

@@ -6,6 +6,7 @@ import io.kpipe.config.Role;
 import io.kpipe.config.RoleConnections;
 import io.kpipe.config.KafkaConnection;
 import io.kpipe.config.UsageException;
+import io.kpipe.hosts.VirtualHosts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * }
  * </pre>
  *
- * Storage is formatted on first start. With {@link ClusterConfig#secured()} the brokers serve
+ * Storage is formatted on first start. On {@link VirtualHosts} ({@code --hosts}) each broker runs
+ * on a host of its own and listens on, and advertises, that host's address (its controller too):
+ * every broker on the same ports, the client port and the next one for the controller. With {@link ClusterConfig#secured()} the brokers serve
  * SASL_SSL with SCRAM logins and ACLs ({@link ClusterSecurity}): {@link #security()} has each
  * role's client settings, and {@link #grant} adds a pipeline's ACLs. Brokers stop on {@link #close()} and, because each watches
  * its stdin and has a watchdog that thaws it if it is frozen, when this process dies however it dies. It registers no shutdown hook of its own: the
@@ -52,6 +55,8 @@ public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final long STOP_TIMEOUT_MS = 20_000;
+    /** The client port of every broker on hosts of their own (--hosts) when none is given; the controller's is the next. */
+    static final int HOST_PORT = 9092;
     /** A broker's log directory (its {@code log.dirs}), inside the broker's directory. */
     private static final String LOG_DIR = "data";
 
@@ -74,6 +79,16 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts the brokers and returns once all of them are registered and serving. */
     public static LocalCluster start(ClusterConfig config) {
+        return start(config, null);
+    }
+
+    /**
+     * Starts the brokers, each on a new host {@code broker-N} of {@code hosts} (null: all on
+     * 127.0.0.1), and returns once all of them are registered and serving.
+     */
+    public static LocalCluster start(ClusterConfig config, VirtualHosts hosts) {
+        UsageException.require(hosts == null || !config.secured(), "--hosts",
+                "runs a plaintext cluster; --security sasl_ssl on hosts is not supported yet");
         Path dir;
         boolean temporary = config.dataDir() == null;
         try {
@@ -95,28 +110,42 @@ public final class LocalCluster implements AutoCloseable {
         }
         String clusterId = clusterId(dir);
         int n = config.brokers();
-        int[] free = FreePorts.take(config.port() == 0 ? 2 * n : n);
         int[] brokerPorts = new int[n];
         int[] controllerPorts = new int[n];
-        for (int i = 0; i < n; i++) {
-            brokerPorts[i] = config.port() == 0 ? free[2 * i] : config.port() + i;
-            controllerPorts[i] = config.port() == 0 ? free[2 * i + 1] : free[i];
+        VirtualHosts.Host[] on = new VirtualHosts.Host[n];
+        String[] addresses = new String[n];
+        if (hosts == null) {
+            int[] free = FreePorts.take(config.port() == 0 ? 2 * n : n);
+            for (int i = 0; i < n; i++) {
+                brokerPorts[i] = config.port() == 0 ? free[2 * i] : config.port() + i;
+                controllerPorts[i] = config.port() == 0 ? free[2 * i + 1] : free[i];
+                addresses[i] = "127.0.0.1";
+            }
+        } else {
+            // A host of its own: every port is free there.
+            int port = config.port() == 0 ? HOST_PORT : config.port();
+            for (int i = 0; i < n; i++) {
+                on[i] = hosts.host("broker-" + (i + 1));
+                brokerPorts[i] = port;
+                controllerPorts[i] = port == 65535 ? port - 1 : port + 1;
+                addresses[i] = on[i].address();
+            }
         }
         String voters = java.util.stream.IntStream.range(0, n)
-                .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i])
+                .mapToObj(i -> (i + 1) + "@" + addresses[i] + ":" + controllerPorts[i])
                 .collect(Collectors.joining(","));
         List<BrokerProcess> started = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int nodeId = i + 1;
-            Map<String, String> props = serverProperties(config, nodeId, brokerPorts[i], controllerPorts[i], voters,
-                    dir.resolve("broker-" + nodeId));
+            Map<String, String> props = serverProperties(config, nodeId, addresses[i], brokerPorts[i],
+                    controllerPorts[i], voters, dir.resolve("broker-" + nodeId));
             List<String> scram = List.of();
             if (security != null) {
                 security.applyTo(props, brokerPorts[i], controllerPorts[i]);
                 scram = formatted ? List.of() : security.formatScramArguments();
             }
             started.add(BrokerProcess.start(nodeId, brokerPorts[i], dir.resolve("broker-" + nodeId), clusterId, props,
-                    scram));
+                    scram, hosts, on[i]));
         }
         LocalCluster cluster = new LocalCluster(config, dir, temporary && !config.keepData(), started, security);
         try {
@@ -138,16 +167,16 @@ public final class LocalCluster implements AutoCloseable {
         return cluster;
     }
 
-    static Map<String, String> serverProperties(ClusterConfig c, int nodeId, int port, int controllerPort,
-                                                String voters, Path brokerDir) {
+    static Map<String, String> serverProperties(ClusterConfig c, int nodeId, String address, int port,
+                                                int controllerPort, String voters, Path brokerDir) {
         String r = Integer.toString(c.replication());
         String minIsr = Integer.toString(c.minInsync());
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(nodeId));
         p.put("controller.quorum.voters", voters);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("listeners", "PLAINTEXT://" + address + ":" + port + ",CONTROLLER://" + address + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + address + ":" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -254,7 +283,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** {@code 127.0.0.1:P1,127.0.0.1:P2,...} */
+    /** {@code 127.0.0.1:P1,127.0.0.1:P2,...}, or with --hosts {@code 10.A.B.11:9092,10.A.B.12:9092,...} */
     public String bootstrapServers() {
         return brokers.stream().map(BrokerProcess::address).collect(Collectors.joining(","));
     }

@@ -17,6 +17,7 @@ import java.util.Objects;
  * {@code httpPort}: the run's HTTP server (0: a free port, -1: none).
  * {@code emit}: what the processor writes to {@code points-agg-1m} ({@link Emit}).
  * {@code httpEndpoint}: the address and TLS of that server ({@link HttpEndpoint}).
+ * {@code hosts}: every broker and processor on a host of its own (network namespaces, docs/hosts.md).
  */
 public record RunConfig(
         ClusterConfig cluster,
@@ -41,7 +42,8 @@ public record RunConfig(
         int httpPort,
         String ingestToken,
         Emit emit,
-        HttpEndpoint httpEndpoint) {
+        HttpEndpoint httpEndpoint,
+        boolean hosts) {
 
     /**
      * The PostgreSQL sink of a run: off, or on with an embedded server ({@code jdbcUrl} null) or a
@@ -87,6 +89,14 @@ public record RunConfig(
         if (httpPort >= 0) {
             // The run's server takes POST /ingest.
             httpEndpoint.requireTokenBeyondLoopback(ingestToken);
+        }
+        if (hosts) {
+            UsageException.require(bootstrapServers == null, "--hosts",
+                    "starts kpipe's own brokers on hosts of their own; it cannot be used with --bootstrap-servers");
+            UsageException.require(!cluster.secured(), "--hosts",
+                    "runs a plaintext cluster; --security sasl_ssl on hosts is not supported yet");
+            UsageException.require(processors >= 1, "--processors",
+                    "must be 1..16 with --hosts (each processor runs on a host of its own), got " + processors);
         }
     }
 
@@ -134,6 +144,7 @@ public record RunConfig(
         private String ingestToken;
         private Emit emit = Emit.UPDATES;
         private HttpEndpoint httpEndpoint = HttpEndpoint.LOOPBACK;
+        private boolean hosts;
 
         private Builder() {}
 
@@ -263,12 +274,18 @@ public record RunConfig(
             return this;
         }
 
+        /** Every broker and processor on a host of its own (--hosts); default off. */
+        public Builder hosts(boolean hosts) {
+            this.hosts = hosts;
+            return this;
+        }
+
         public RunConfig build() {
             return new RunConfig(required(cluster, "cluster"), bootstrapServers, clientConfig,
                     required(topics, "topics"), required(guarantee, "guarantee"), required(threads, "threads"),
                     required(duration, "duration"), required(rate, "rate"), required(sensors, "sensors"), invalidRatio,
                     lateRatio, required(drainTimeout, "drainTimeout"), warmup, summaryJson, processors, standbys, chaos,
-                    sink, zscore, required(httpPort, "httpPort"), ingestToken, emit, httpEndpoint);
+                    sink, zscore, required(httpPort, "httpPort"), ingestToken, emit, httpEndpoint, hosts);
         }
 
         private static <T> T required(T value, String name) {

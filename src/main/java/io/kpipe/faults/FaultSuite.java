@@ -7,6 +7,7 @@ import io.kpipe.config.ClusterConfig;
 import io.kpipe.config.ProcessorConfig.Guarantee;
 import io.kpipe.config.RunConfig;
 import io.kpipe.config.TopicSettings;
+import io.kpipe.hosts.VirtualHosts;
 import io.kpipe.run.PipelineRun;
 import io.kpipe.run.RunSummary;
 import java.io.IOException;
@@ -24,12 +25,19 @@ import java.util.stream.Collectors;
 
 /**
  * {@code kpipe faults}: the fault-tolerance scenarios, each a {@code kpipe run --chaos} on a fresh
- * local cluster, and a table of what was done and what came out (README, "Fault tolerance").
+ * local cluster, and a table of what was done and what came out (README, "Fault tolerance"). The
+ * network partitions run with {@code --hosts}; where hosts cannot be made they are listed as
+ * skipped, with the reason.
  */
 public final class FaultSuite {
 
     /** One scenario: a run's shape and its chaos schedule, with faults at 1/3 of the run. */
-    public record Scenario(String name, int brokers, int processors, int standbys, Guarantee guarantee, String chaos) {}
+    public record Scenario(String name, int brokers, int processors, int standbys, Guarantee guarantee, String chaos,
+                           boolean hosts) {
+        Scenario(String name, int brokers, int processors, int standbys, Guarantee guarantee, String chaos) {
+            this(name, brokers, processors, standbys, guarantee, chaos, false);
+        }
+    }
 
     /** The scenarios, for a run of {@code duration} (faults at a third of it). */
     public static List<Scenario> scenarios(Duration duration) {
@@ -47,19 +55,32 @@ public final class FaultSuite {
                 new Scenario("processor 1 of 2 killed, standby takes over", 1, 2, 1, eos,
                         "kill-processor:1@" + t + "s"),
                 new Scenario("processor 1 of 2 killed, restarted 15 s later (at_least_once)", 1, 2, 0,
-                        Guarantee.AT_LEAST_ONCE, "kill-processor:1@" + t + "s,restart-processor:1@" + (t + 15) + "s"));
+                        Guarantee.AT_LEAST_ONCE, "kill-processor:1@" + t + "s,restart-processor:1@" + (t + 15) + "s"),
+                new Scenario("leader broker's host cut off for 20 s (--hosts)", 3, 2, 0, eos,
+                        "partition-broker@" + t + "s+20s", true),
+                new Scenario("busiest processor's host cut off for 20 s, past its 10 s session timeout (--hosts)", 3, 2, 0,
+                        eos, "partition-processor@" + t + "s+20s", true),
+                new Scenario("network split for 20 s: leader broker and processor 1 against the rest (--hosts)", 3, 2, 0,
+                        eos, "split-brokers@" + t + "s+20s", true));
     }
 
     private final long rate;
     private final Duration duration;
     private final Path dir;
     private final PrintWriter out;
+    private boolean partitionsOnly;
 
     public FaultSuite(long rate, Duration duration, Path dir, PrintWriter out) {
         this.rate = rate;
         this.duration = duration;
         this.dir = dir;
         this.out = out;
+    }
+
+    /** Only the network partitions ({@code --suite partitions}): the scenarios that run with --hosts. */
+    public FaultSuite partitionsOnly(boolean only) {
+        this.partitionsOnly = only;
+        return this;
     }
 
     /** Runs every scenario; returns the Markdown table, also written with results.json into the directory. */
@@ -70,7 +91,17 @@ public final class FaultSuite {
                 |---|---|---|---|---|---|---|---|---|
                 """);
         for (Scenario s : scenarios(duration)) {
+            if (partitionsOnly && !s.hosts()) {
+                continue;
+            }
             out.printf("== %s (%s)%n", s.name(), s.chaos());
+            if (s.hosts() && VirtualHosts.missing().isPresent()) {
+                String why = "skipped: --hosts " + VirtualHosts.missing().get();
+                out.println(why);
+                table.append(String.format(Locale.ROOT, "| %s | %s | %s | | | | | | |%n", s.name(),
+                        s.guarantee().kafkaName(), why));
+                continue;
+            }
             RunConfig rc = RunConfig.builder()
                     .cluster(new ClusterConfig(s.brokers(), 0, null, false))
                     .topics(new TopicSettings("", 12, 0))
@@ -84,6 +115,7 @@ public final class FaultSuite {
                     .processors(s.processors())
                     .standbys(s.standbys())
                     .chaos(ChaosSpec.parse(s.chaos()))
+                    .hosts(s.hosts())
                     .httpPort(-1)
                     .build();
             RunSummary r = new PipelineRun(rc, out).execute().summary();

@@ -143,6 +143,11 @@ public final class VirtualHosts implements AutoCloseable {
         return v;
     }
 
+    /** The hosts' network, {@code 10.A.B.0/24}. */
+    public String network() {
+        return subnet + ".0/24";
+    }
+
     /** kpipe's own address on the bridge: hosts reach the machine's namespace there. */
     public String gateway() {
         return subnet + ".1";
@@ -196,6 +201,13 @@ public final class VirtualHosts implements AutoCloseable {
     public void attach(Host host, long pid) {
         waitForOwnNamespace(pid);
         String p = Long.toString(pid);
+        // The host's earlier process (a restart after a kill) left its link behind while the kernel
+        // tears its namespace down: take it out now, so the name is free.
+        try {
+            inSwitch("ip", "link", "del", host.link());
+        } catch (IllegalStateException absent) {
+            // No such link: the usual case.
+        }
         run("ip", "link", "add", host.link(), "netns", Long.toString(switchPid), "type", "veth",
                 "peer", "name", "eth0", "netns", p);
         inSwitch("ip", "link", "set", host.link(), "master", "br0", "up");

@@ -20,6 +20,7 @@ import io.kpipe.lifecycle.Resources;
 import io.kpipe.lifecycle.TempDir;
 import io.kpipe.metrics.Metrics;
 import io.kpipe.http.QueryApi;
+import io.kpipe.hosts.VirtualHosts;
 import io.kpipe.generate.GeneratorResult;
 import io.kpipe.process.PointProcessor;
 import io.kpipe.process.PointTopology;
@@ -122,11 +123,16 @@ public final class PipelineRun {
      */
     public Result execute(java.util.function.Consumer<RunSummary> beforeStop) throws InterruptedException {
         ChaosRunner.validate(config.chaos(), config.localCluster() ? config.cluster().brokers() : 0,
-                config.processors(), config.duration());
+                config.processors(), config.duration(), config.hosts());
+        if (config.hosts()) {
+            VirtualHosts.requireSupported("--hosts");
+        }
         try (Resources resources = new Resources()) {
+            // First in, last out: every process on a host has ended before the network goes.
+            VirtualHosts hosts = config.hosts() ? RunHosts.network(resources, out) : null;
             Path work = resources.add(new TempDir("kpipe-run-")).path();
             HttpService http = config.httpPort() >= 0 ? resources.add(HttpService.start(config.httpEndpoint(), config.httpPort())) : null;
-            LocalCluster cluster = given != null ? grant(given) : config.localCluster() ? cluster(resources) : null;
+            LocalCluster cluster = given != null ? grant(given) : config.localCluster() ? cluster(resources, hosts) : null;
             // Each part as its own principal on a secured cluster (docs/security.md), else one connection for all.
             RoleConnections roles = cluster != null ? cluster.connections(config.clientConfig())
                     : RoleConnections.all(new KafkaConnection(config.bootstrapServers(), config.clientConfig()));
@@ -165,8 +171,10 @@ public final class PipelineRun {
             ProcessorGroup group = null;
             if (config.processors() > 0) {
                 out.printf("starting %d processor process(es)...%n", config.processors());
+                ProcessorGroup.OnHosts onHosts = hosts == null ? null
+                        : RunHosts.processors(hosts, config.processors(), work, out);
                 group = resources.add(ProcessorGroup.start(config.processors(), pc, work, stats,
-                        PROCESSOR_START_TIMEOUT));
+                        PROCESSOR_START_TIMEOUT, onHosts));
                 vitals.watch(group::deadProcessor);
                 watchProcessors(group, work);
             } else {
@@ -198,7 +206,8 @@ public final class PipelineRun {
                 metrics.gauge("kpipe.consumer.lag.points", "Points on points not yet committed by the processor group",
                         lag, l -> l.lag(partition), "partition", Integer.toString(p));
             }
-            ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(), targets(kafka, cluster, group), out));
+            ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(),
+                    new RunTargets(kafka, topics.points().name(), pc.applicationId(), cluster, group, hosts), out));
             out.printf("running for %s: %s points/s, %,d sensors, %s%s%n", Durations.format(config.duration()),
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
                     config.guarantee().kafkaName(), config.emit() == ProcessorConfig.Emit.FINAL
@@ -257,10 +266,10 @@ public final class PipelineRun {
     }
 
     /** Starts the local cluster; a secured one with the ACLs of this run's pipeline. */
-    private LocalCluster cluster(Resources resources) throws InterruptedException {
-        out.printf("starting a local Kafka cluster of %d broker(s)%s...%n", config.cluster().brokers(),
-                config.cluster().secured() ? " (SASL_SSL)" : "");
-        LocalCluster cluster = grant(resources.add(LocalCluster.start(config.cluster())));
+    private LocalCluster cluster(Resources resources, VirtualHosts hosts) throws InterruptedException {
+        out.printf("starting a local Kafka cluster of %d broker(s)%s%s...%n", config.cluster().brokers(),
+                config.cluster().secured() ? " (SASL_SSL)" : "", hosts == null ? "" : ", each on a host of its own");
+        LocalCluster cluster = grant(resources.add(LocalCluster.start(config.cluster(), hosts)));
         out.println("bootstrap.servers=" + cluster.bootstrapServers());
         if (cluster.security() != null) {
             cluster.security().describe(cluster.bootstrapServers()).forEach(out::println);
@@ -274,55 +283,6 @@ public final class PipelineRun {
         cluster.grant(PipelineAcls.of(prefix, ProcessorConfig.defaultApplicationId(prefix),
                 List.of(PostgresSink.Config.defaultGroup(prefix))));
         return cluster;
-    }
-
-    /** What chaos events act on: this run's brokers and processors. */
-    private ChaosRunner.Targets targets(KafkaConnection kafka, LocalCluster cluster, ProcessorGroup group) {
-        String points = topics.points().name();
-        return new ChaosRunner.Targets() {
-            @Override
-            public int leaderOfFirstPartition() {
-                try (Admin admin = Connectivity.admin(kafka)) {
-                    return admin.describeTopics(List.of(points)).allTopicNames().get(30, TimeUnit.SECONDS)
-                            .get(points).partitions().get(0).leader().id();
-                } catch (ExecutionException | TimeoutException e) {
-                    throw new IllegalStateException("cannot find the leader of " + points + "-0: " + e.getMessage(), e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                }
-            }
-
-            @Override
-            public long killBroker(int id) {
-                return cluster.kill(id);
-            }
-
-            @Override
-            public long restartBroker(int id) {
-                return cluster.restart(id);
-            }
-
-            @Override
-            public long pauseBroker(int id) {
-                return cluster.pause(id);
-            }
-
-            @Override
-            public long resumeBroker(int id) {
-                return cluster.resume(id);
-            }
-
-            @Override
-            public long killProcessor(int id) {
-                return group.kill(id);
-            }
-
-            @Override
-            public long restartProcessor(int id) {
-                return group.restart(id);
-            }
-        };
     }
 
     /**

@@ -3,6 +3,8 @@ package io.kpipe.run;
 import io.kpipe.lifecycle.ChildJvm;
 import io.kpipe.config.ProcessorConfig;
 import io.kpipe.config.ProcessorConfigFile;
+import io.kpipe.hosts.HostCertificate;
+import io.kpipe.hosts.VirtualHosts;
 import io.kpipe.process.ProcessingStats;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,6 +32,11 @@ import org.HdrHistogram.Histogram;
  * which this class adds into one {@link ProcessingStats}; each watches its stdin and exits when
  * this process dies. Processors can be killed (SIGKILL) and restarted on their state directory; one
  * that exits otherwise is reported by {@link #deadProcessor()}.
+ *
+ * <p>On hosts ({@code --hosts}, {@link OnHosts}) each child runs on a host of its own,
+ * {@code processor-N}, and serves queries over HTTPS on that host's address at port
+ * {@value #HOST_QUERY_PORT}, which is also what it advertises as its {@code application.server}:
+ * a query to one instance for a sensor another owns is forwarded across the network.
  */
 public final class ProcessorGroup implements AutoCloseable {
     /** Heap and GC of a child processor; {@code KPIPE_PROCESSOR_JAVA_OPTS} adds to them. */
@@ -44,16 +51,36 @@ public final class ProcessorGroup implements AutoCloseable {
     /** An orphaned child halts as soon as it reads the end of its stdin; the watchdog kills it after this. */
     private static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
 
+    /** The query port of a processor on a host of its own (every port is free there). */
+    public static final int HOST_QUERY_PORT = 8080;
+
+    /**
+     * Where the processors run with --hosts: processor N on {@code on.get(N - 1)} of {@code hosts},
+     * its query server with the key of {@code certificate}.
+     */
+    public record OnHosts(VirtualHosts hosts, List<VirtualHosts.Host> on, HostCertificate certificate) {
+        public OnHosts {
+            on = List.copyOf(on);
+        }
+
+        /** Processor {@code id}'s query URL for {@code sensor}. */
+        public String queryUrl(int id, String sensor) {
+            return "https://" + on.get(id - 1).address() + ":" + HOST_QUERY_PORT + "/api/sensors/" + sensor;
+        }
+    }
+
     private final ProcessorConfig config;
     private final Path workDir;
     private final ProcessingStats stats;
+    private final OnHosts onHosts;
     private final List<Child> children = new ArrayList<>();
     private boolean closing;
 
-    private ProcessorGroup(ProcessorConfig config, Path workDir, ProcessingStats stats) {
+    private ProcessorGroup(ProcessorConfig config, Path workDir, ProcessingStats stats, OnHosts onHosts) {
         this.config = config;
         this.workDir = workDir;
         this.stats = stats;
+        this.onHosts = onHosts;
     }
 
     /**
@@ -62,7 +89,13 @@ public final class ProcessorGroup implements AutoCloseable {
      */
     public static ProcessorGroup start(int n, ProcessorConfig config, Path workDir, ProcessingStats stats,
                                        Duration timeout) throws InterruptedException {
-        ProcessorGroup group = new ProcessorGroup(config, workDir, stats);
+        return start(n, config, workDir, stats, timeout, null);
+    }
+
+    /** {@link #start(int, ProcessorConfig, Path, ProcessingStats, Duration)}, each on its host of {@code onHosts} (null: none). */
+    public static ProcessorGroup start(int n, ProcessorConfig config, Path workDir, ProcessingStats stats,
+                                       Duration timeout, OnHosts onHosts) throws InterruptedException {
+        ProcessorGroup group = new ProcessorGroup(config, workDir, stats, onHosts);
         try {
             for (int id = 1; id <= n; id++) {
                 group.children.add(group.launch(id));
@@ -141,6 +174,12 @@ public final class ProcessorGroup implements AutoCloseable {
         return child(id).process.pid();
     }
 
+    /** The host processor {@code id} runs on with --hosts, else null. */
+    public VirtualHosts.Host host(int id) {
+        child(id);
+        return onHosts == null ? null : onHosts.on().get(id - 1);
+    }
+
     private Child child(int id) {
         if (id < 1 || id > children.size()) {
             throw new IllegalArgumentException("no processor " + id + "; there are 1.." + children.size());
@@ -153,10 +192,22 @@ public final class ProcessorGroup implements AutoCloseable {
         List<String> options = new ArrayList<>(JVM_OPTIONS);
         options.add("-Dkpipe.processor.id=" + id);
         try {
-            List<String> args = childArguments(config, dir);
-            Process p = ChildJvm.start(new ProcessBuilder(ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS",
-                    "io.kpipe.cli.Main", args))
+            VirtualHosts.Host host = onHosts == null ? null : onHosts.on().get(id - 1);
+            List<String> args = childArguments(config, dir, host, onHosts == null ? null : onHosts.certificate());
+            List<String> cmd = ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS", "io.kpipe.cli.Main", args);
+            if (host != null) {
+                cmd = onHosts.hosts().command(host, cmd);
+            }
+            Process p = ChildJvm.start(new ProcessBuilder(cmd)
                     .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
+            if (host != null) {
+                try {
+                    onHosts.hosts().attach(host, p.pid());
+                } catch (RuntimeException e) {
+                    p.destroyForcibly();
+                    throw e;
+                }
+            }
             Child c = new Child(id, p);
             Thread reader = new Thread(c::readReports, "kpipe-processor-" + id + "-stats");
             reader.setDaemon(true);
@@ -174,12 +225,29 @@ public final class ProcessorGroup implements AutoCloseable {
      * file: no setting, and so no client secret, is on the command line.
      */
     static List<String> childArguments(ProcessorConfig config, Path dir) throws IOException {
+        return childArguments(config, dir, null, null);
+    }
+
+    /**
+     * {@link #childArguments(ProcessorConfig, Path)} for a child on {@code host} (null: none): its
+     * query server then listens on the host's address, over HTTPS with the key of {@code tls} (its
+     * password in a file, like every secret), and advertises that address.
+     */
+    static List<String> childArguments(ProcessorConfig config, Path dir, VirtualHosts.Host host, HostCertificate tls)
+            throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(CONFIG_FILE);
         // A restarted child gets the same config in a new file: created 0600 anew, never reused.
         Files.deleteIfExists(file);
         ProcessorConfigFile.write(config.toBuilder().stateDir(dir.resolve("state")).build(), file);
-        return List.of("process", "--child", "--config-file", file.toString(), "--http-port", "0");
+        List<String> args = new ArrayList<>(List.of("process", "--child", "--config-file", file.toString()));
+        if (host == null) {
+            args.addAll(List.of("--http-port", "0"));
+        } else {
+            args.addAll(List.of("--http-port", Integer.toString(HOST_QUERY_PORT), "--http-bind", host.address(),
+                    "--http-tls", tls.keystore().toString(), "--http-tls-password-file", tls.passwordFile().toString()));
+        }
+        return args;
     }
 
     /** SIGTERM to all (each commits and leaves the group), SIGKILL to any still there after 30 s. */

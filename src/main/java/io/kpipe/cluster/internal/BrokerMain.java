@@ -24,6 +24,12 @@ import java.util.List;
  */
 public final class BrokerMain {
     private static final long HALT_AFTER_MS = 15_000;
+    /**
+     * System property: how long an orphaned broker may take to shut down before it halts (ms). On a
+     * host of its own (--hosts) its network went with kpipe, so a controlled shutdown cannot happen
+     * (it waits for a controller it cannot reach): it halts sooner, as a SIGKILL would end it.
+     */
+    public static final String HALT_AFTER_PROPERTY = "kpipe.broker.haltAfterMs";
     /** The SCRAM users of a first format (0600), beside server.properties; deleted once formatted. */
     public static final String FORMAT_SCRAM = "format-scram";
 
@@ -69,7 +75,7 @@ public final class BrokerMain {
             }
             System.err.println("parent process gone: shutting down the broker");
             Thread halt = new Thread(() -> {
-                sleep(HALT_AFTER_MS);
+                sleep(Long.getLong(HALT_AFTER_PROPERTY, HALT_AFTER_MS));
                 Runtime.getRuntime().halt(1);
             }, "halt-timer");
             halt.setDaemon(true);
