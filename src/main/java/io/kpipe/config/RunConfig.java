@@ -17,6 +17,7 @@ import java.util.Objects;
  * {@code httpPort}: the run's HTTP server (0: a free port, -1: none).
  * {@code emit}: what the processor writes to {@code points-agg-1m} ({@link Emit}).
  * {@code httpEndpoint}: the address and TLS of that server ({@link HttpEndpoint}).
+ * {@code engine}: the stream processor ({@link Engine}); Spark runs as one child JVM (docs/spark.md).
  */
 public record RunConfig(
         ClusterConfig cluster,
@@ -41,7 +42,8 @@ public record RunConfig(
         int httpPort,
         String ingestToken,
         Emit emit,
-        HttpEndpoint httpEndpoint) {
+        HttpEndpoint httpEndpoint,
+        Engine engine) {
 
     /**
      * The PostgreSQL sink of a run: off, or on with an embedded server ({@code jdbcUrl} null) or a
@@ -88,6 +90,19 @@ public record RunConfig(
             // The run's server takes POST /ingest.
             httpEndpoint.requireTokenBeyondLoopback(ingestToken);
         }
+        UsageException.require(engine != null, "--engine", "must be streams or spark");
+        if (engine == Engine.SPARK) {
+            requireStreamsOnly(processors == 0, "--processors", "the Spark processor is one child JVM (--threads sets its cores)");
+            requireStreamsOnly(standbys == 0, "--standbys", "Spark keeps its state in its checkpoint");
+            requireStreamsOnly(emit == Emit.UPDATES, "--emit final", "the Spark processor emits updates");
+            requireStreamsOnly(zscore == 0, "--zscore", "the Spark processor raises no alerts");
+            requireStreamsOnly(!cluster.secured(), "--security", "the Spark processor is not tried on a secured cluster yet");
+        }
+    }
+
+    /** One line for a setting of the Kafka Streams processor that has no meaning for Spark. */
+    private static void requireStreamsOnly(boolean ok, String setting, String why) {
+        UsageException.require(ok, setting, "is not available with --engine spark: " + why);
     }
 
     public boolean localCluster() {
@@ -134,6 +149,7 @@ public record RunConfig(
         private String ingestToken;
         private Emit emit = Emit.UPDATES;
         private HttpEndpoint httpEndpoint = HttpEndpoint.LOOPBACK;
+        private Engine engine = Engine.STREAMS;
 
         private Builder() {}
 
@@ -263,12 +279,19 @@ public record RunConfig(
             return this;
         }
 
+        /** The stream processor; default {@link Engine#STREAMS}. */
+        public Builder engine(Engine engine) {
+            this.engine = engine;
+            return this;
+        }
+
         public RunConfig build() {
             return new RunConfig(required(cluster, "cluster"), bootstrapServers, clientConfig,
                     required(topics, "topics"), required(guarantee, "guarantee"), required(threads, "threads"),
                     required(duration, "duration"), required(rate, "rate"), required(sensors, "sensors"), invalidRatio,
                     lateRatio, required(drainTimeout, "drainTimeout"), warmup, summaryJson, processors, standbys, chaos,
-                    sink, zscore, required(httpPort, "httpPort"), ingestToken, emit, httpEndpoint);
+                    sink, zscore, required(httpPort, "httpPort"), ingestToken, emit, httpEndpoint,
+                    engine);
         }
 
         private static <T> T required(T value, String name) {

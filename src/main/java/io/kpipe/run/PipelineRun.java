@@ -3,6 +3,8 @@ package io.kpipe.run;
 import io.kpipe.chaos.ChaosRunner;
 import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.Durations;
+import io.kpipe.config.Engine;
+import io.kpipe.engine.SparkProcessor;
 import io.kpipe.devices.DeviceFile;
 import io.kpipe.devices.DeviceRegistry;
 import io.kpipe.config.GeneratorConfig;
@@ -133,7 +135,8 @@ public final class PipelineRun {
                 metrics.bind(ingest.producer());
                 // Queries are served here only by the processor inside kpipe run: print only what answers.
                 out.printf("HTTP: %s (dashboard), %s/metrics, POST %s/ingest%s%n", http.url(), http.url(), http.url(),
-                        config.processors() == 0 ? ", " + http.url() + "/api/sensors/{id}" : "");
+                        config.processors() == 0 && config.engine() == Engine.STREAMS
+                                ? ", " + http.url() + "/api/sensors/{id}" : "");
             }
             int devices = DeviceRegistry.write(kafka, config.topics().prefix(),
                     DeviceFile.seed(config.sensors(), Generator::sensorName));
@@ -151,7 +154,9 @@ public final class PipelineRun {
                     .emit(config.emit())
                     .build();
             ProcessorGroup group = null;
-            if (config.processors() > 0) {
+            if (config.engine() == Engine.SPARK) {
+                startSpark(resources, pc, work, stats, vitals);
+            } else if (config.processors() > 0) {
                 out.printf("starting %d processor process(es)...%n", config.processors());
                 group = resources.add(ProcessorGroup.start(config.processors(), pc, work, stats,
                         PROCESSOR_START_TIMEOUT));
@@ -169,8 +174,10 @@ public final class PipelineRun {
                     api.attach(processor);
                 }
             }
-            warnIfChanged(kafka, TopicAdmin.changelogSpec(PointTopology.changelogTopic(pc.applicationId()),
-                    config.topics().partitions(), created.replication()));
+            if (config.engine() == Engine.STREAMS) {
+                warnIfChanged(kafka, TopicAdmin.changelogSpec(PointTopology.changelogTopic(pc.applicationId()),
+                        config.topics().partitions(), created.replication()));
+            }
             Generator generator = resources.add(new Generator(new GeneratorConfig(roles.source(), config.topics().prefix(),
                     config.rate(), config.sensors(), 0, config.duration(), config.invalidRatio(), config.lateRatio(),
                     System.nanoTime())));
@@ -363,6 +370,23 @@ public final class PipelineRun {
         return processor;
     }
 
+    /** The Spark processor (docs/spark.md): one child JVM, watched like kpipe's own child processors. */
+    private void startSpark(Resources resources, ProcessorConfig pc, Path work, ProcessingStats stats, Vitals vitals)
+            throws InterruptedException {
+        out.println("starting the Spark processor (a child JVM; Spark starts in 10-30 s)...");
+        out.flush();
+        SparkProcessor spark = resources.add(SparkProcessor.start(pc, work.resolve("spark"), stats, out));
+        vitals.watch(spark::death);
+        long deadline = System.nanoTime() + PROCESSOR_START_TIMEOUT.toNanos();
+        while (!spark.awaitRunning(Duration.ofMillis(CHECK_EVERY_MS))) {
+            vitals.check();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the Spark processor not running after "
+                        + PROCESSOR_START_TIMEOUT.toSeconds() + "s; see " + spark.directory().resolve("console.log"));
+            }
+        }
+    }
+
     /** Runs the generator on a thread of its own, watching the other parts while it sends. */
     private static GeneratorResult generate(Generator generator, Vitals vitals) throws InterruptedException {
         FutureTask<GeneratorResult> task = new FutureTask<>(generator::run);
@@ -488,7 +512,8 @@ public final class PipelineRun {
                 .pace(pace)
                 .brokers(brokers)
                 .partitions(config.topics().partitions())
-                .guarantee(config.guarantee().kafkaName())
+                // Spark's Kafka sink is at-least-once (its output is idempotent by key: docs/spark.md).
+                .guarantee(config.engine() == Engine.SPARK ? "spark, at_least_once" : config.guarantee().kafkaName())
                 .threads(config.threads())
                 .sensors(config.sensors())
                 .rateTarget(config.rate() == 0 ? "max" : Long.toString(config.rate()))
