@@ -194,7 +194,7 @@ public final class PipelineRun {
             ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(), targets(kafka, cluster, group), out));
             out.printf("running for %s: %s points/s, %,d sensors, %s%s%n", Durations.format(config.duration()),
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
-                    config.guarantee().kafkaName(), config.emit() == ProcessorConfig.Emit.FINAL
+                    config.engine() == Engine.SPARK ? "on Spark" : config.guarantee().kafkaName(), config.emit() == ProcessorConfig.Emit.FINAL
                             ? ", each window emitted once when it closes (--emit final)" : "");
             Result result = generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos, sink,
                     ingest, ingestTally, live, vitals);
