@@ -50,17 +50,20 @@ public final class SparkProcessor implements AutoCloseable {
     private static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
     private static final long STOP_TIMEOUT_MS = 30_000;
 
-    private final Process process;
+    private final List<String> command;
     private final Path dir;
     private final ProcessingStats stats;
     private final CountDownLatch running = new CountDownLatch(1);
+    private volatile Process process;
     private volatile boolean closing;
+    /** Killed on purpose (chaos) and not restarted yet: its exit is not a death of the run's processing. */
+    private volatile boolean killed;
     private long processed;
     private long invalid;
     private long late;
 
-    private SparkProcessor(Process process, Path dir, ProcessingStats stats) {
-        this.process = process;
+    private SparkProcessor(List<String> command, Path dir, ProcessingStats stats) {
+        this.command = command;
         this.dir = dir;
         this.stats = stats;
     }
@@ -80,17 +83,53 @@ public final class SparkProcessor implements AutoCloseable {
             Secrets.writeOwnerOnly(settings, settings(config, dir.resolve("checkpoint")));
             List<String> options = new ArrayList<>(JVM_OPTIONS);
             options.addAll(module.jvmOptions());
-            Process p = ChildJvm.start(new ProcessBuilder(ChildJvm.command(options, "KPIPE_SPARK_JAVA_OPTS",
-                    module.classPath(), MAIN_CLASS, List.of(settings.toString())))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
-            SparkProcessor sp = new SparkProcessor(p, dir, stats);
-            Thread reader = new Thread(sp::readReports, "kpipe-spark-stats");
-            reader.setDaemon(true);
-            reader.start();
+            SparkProcessor sp = new SparkProcessor(ChildJvm.command(options, "KPIPE_SPARK_JAVA_OPTS",
+                    module.classPath(), MAIN_CLASS, List.of(settings.toString())), dir, stats);
+            sp.launch();
             return sp;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the Spark processor in " + dir, e);
         }
+    }
+
+    private synchronized void launch() throws IOException {
+        Process p = ChildJvm.start(new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
+        // A restarted child reports totals from zero again.
+        processed = 0;
+        invalid = 0;
+        late = 0;
+        process = p;
+        Thread reader = new Thread(() -> readReports(p), "kpipe-spark-stats");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Kills the Spark JVM with SIGKILL (chaos); returns the PID it had. */
+    public synchronized long kill() {
+        killed = true;
+        Process p = process;
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return p.pid();
+    }
+
+    /** Starts the Spark JVM again on its checkpoint; returns its new PID. Does not wait. */
+    public synchronized long restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the Spark processor is running (pid " + process.pid() + ")");
+        }
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart the Spark processor in " + dir, e);
+        }
+        killed = false;
+        return process.pid();
     }
 
     /** The settings file's content: everything the Spark JVM needs, Kafka client settings as {@code kafka.*}. */
@@ -129,11 +168,12 @@ public final class SparkProcessor implements AutoCloseable {
      * printed; null while it lives (or once {@link #close} ended it).
      */
     public String death() {
-        if (closing || process.isAlive()) {
+        Process p = process;
+        if (closing || killed || p.isAlive()) {
             return null;
         }
         String why = lastWords();
-        return "the Spark processor (pid " + process.pid() + ") exited with code " + process.exitValue()
+        return "the Spark processor (pid " + p.pid() + ") exited with code " + p.exitValue()
                 + (why == null ? "" : ": " + why);
     }
 
@@ -155,8 +195,8 @@ public final class SparkProcessor implements AutoCloseable {
         }
     }
 
-    private void readReports() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    private void readReports(Process p) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (line.equals(RUNNING)) {
@@ -171,7 +211,7 @@ public final class SparkProcessor implements AutoCloseable {
     }
 
     /** A stats line's totals, added to the stats as increments (the line kpipe's child processors print). */
-    private void absorb(String[] f) {
+    private synchronized void absorb(String[] f) {
         try {
             long p = Long.parseLong(f[1]);
             long i = Long.parseLong(f[2]);
@@ -190,6 +230,7 @@ public final class SparkProcessor implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        Process process = this.process;
         process.destroy();
         try {
             if (!process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {

@@ -111,8 +111,9 @@ public final class PipelineRun {
      * {@code --keep-running}: it may block until Ctrl-C).
      */
     public Result execute(java.util.function.Consumer<RunSummary> beforeStop) throws InterruptedException {
+        // The Spark processor is one child JVM that chaos can kill and restart, as processor 1.
         ChaosRunner.validate(config.chaos(), config.localCluster() ? config.cluster().brokers() : 0,
-                config.processors(), config.duration());
+                config.engine() == Engine.SPARK ? 1 : config.processors(), config.duration());
         try (Resources resources = new Resources()) {
             Path work = resources.add(new TempDir("kpipe-run-")).path();
             HttpService http = config.httpPort() >= 0 ? resources.add(HttpService.start(config.httpEndpoint(), config.httpPort())) : null;
@@ -154,8 +155,9 @@ public final class PipelineRun {
                     .emit(config.emit())
                     .build();
             ProcessorGroup group = null;
+            SparkProcessor spark = null;
             if (config.engine() == Engine.SPARK) {
-                startSpark(resources, pc, work, stats, vitals);
+                spark = startSpark(resources, pc, work, stats, vitals);
             } else if (config.processors() > 0) {
                 out.printf("starting %d processor process(es)...%n", config.processors());
                 group = resources.add(ProcessorGroup.start(config.processors(), pc, work, stats,
@@ -191,7 +193,7 @@ public final class PipelineRun {
                 metrics.gauge("kpipe.consumer.lag.points", "Points on points not yet committed by the processor group",
                         lag, l -> l.lag(partition), "partition", Integer.toString(p));
             }
-            ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(), targets(kafka, cluster, group), out));
+            ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(), targets(kafka, cluster, group, spark), out));
             out.printf("running for %s: %s points/s, %,d sensors, %s%s%n", Durations.format(config.duration()),
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
                     config.engine() == Engine.SPARK ? "on Spark" : config.guarantee().kafkaName(), config.emit() == ProcessorConfig.Emit.FINAL
@@ -265,7 +267,8 @@ public final class PipelineRun {
     }
 
     /** What chaos events act on: this run's brokers and processors. */
-    private ChaosRunner.Targets targets(KafkaConnection kafka, LocalCluster cluster, ProcessorGroup group) {
+    private ChaosRunner.Targets targets(KafkaConnection kafka, LocalCluster cluster, ProcessorGroup group,
+                                        SparkProcessor spark) {
         String points = topics.points().name();
         return new ChaosRunner.Targets() {
             @Override
@@ -303,12 +306,12 @@ public final class PipelineRun {
 
             @Override
             public long killProcessor(int id) {
-                return group.kill(id);
+                return spark != null ? spark.kill() : group.kill(id);
             }
 
             @Override
             public long restartProcessor(int id) {
-                return group.restart(id);
+                return spark != null ? spark.restart() : group.restart(id);
             }
         };
     }
@@ -371,8 +374,8 @@ public final class PipelineRun {
     }
 
     /** The Spark processor (docs/spark.md): one child JVM, watched like kpipe's own child processors. */
-    private void startSpark(Resources resources, ProcessorConfig pc, Path work, ProcessingStats stats, Vitals vitals)
-            throws InterruptedException {
+    private SparkProcessor startSpark(Resources resources, ProcessorConfig pc, Path work, ProcessingStats stats,
+                                      Vitals vitals) throws InterruptedException {
         out.println("starting the Spark processor (a child JVM; Spark starts in 10-30 s)...");
         out.flush();
         SparkProcessor spark = resources.add(SparkProcessor.start(pc, work.resolve("spark"), stats, out));
@@ -385,6 +388,7 @@ public final class PipelineRun {
                         + PROCESSOR_START_TIMEOUT.toSeconds() + "s; see " + spark.directory().resolve("console.log"));
             }
         }
+        return spark;
     }
 
     /** Runs the generator on a thread of its own, watching the other parts while it sends. */
