@@ -25,7 +25,7 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
  * run
  * metrics
  * http  devices  produce
- * generate  process  sink
+ * generate  process  sink  engine
  * cluster  topics  chaos
  * config  model  lifecycle  terminal  hosts
  * </pre>
@@ -52,7 +52,8 @@ class ArchitectureTest {
             .layer("run").definedBy("io.kpipe.run..")
             .layer("metrics").definedBy("io.kpipe.metrics..")
             .layer("entry points").definedBy("io.kpipe.http..", "io.kpipe.devices..", "io.kpipe.produce..")
-            .layer("stages").definedBy("io.kpipe.generate..", "io.kpipe.process..", "io.kpipe.sink..")
+            .layer("stages").definedBy("io.kpipe.generate..", "io.kpipe.process..", "io.kpipe.sink..",
+                    "io.kpipe.engine..")
             .layer("kafka").definedBy("io.kpipe.cluster..", "io.kpipe.topics..", "io.kpipe.chaos..")
             .layer("foundation").definedBy("io.kpipe.config..", "io.kpipe.model..", "io.kpipe.lifecycle..",
                     "io.kpipe.terminal..", "io.kpipe.hosts..")

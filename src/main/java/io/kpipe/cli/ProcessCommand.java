@@ -4,6 +4,7 @@ import io.kpipe.config.ProcessorConfig;
 import io.kpipe.config.ProcessorConfigFile;
 import io.kpipe.config.UsageException;
 import io.kpipe.http.AdvertisedHost;
+import io.kpipe.engine.SparkProcessor;
 import io.kpipe.http.HttpService;
 import io.kpipe.metrics.Metrics;
 import io.kpipe.http.QueryApi;
@@ -39,6 +40,9 @@ final class ProcessCommand implements Callable<Integer> {
 
     @Mixin
     ProcessingOptions processing;
+
+    @Mixin
+    EngineOption engine;
 
     @Option(names = "--application-id",
             description = "Kafka Streams application id (default: <topic-prefix>kpipe-processor).")
@@ -98,8 +102,16 @@ final class ProcessCommand implements Callable<Integer> {
     private static final Set<String> BESIDE_CONFIG_FILE = Set.of("--config-file", "--child", "--http-port",
             "--http-bind", "--http-tls", "--http-tls-password-file", "--advertised-host");
 
+    /** The options of {@code process} that mean the same to the Spark processor (docs/spark.md). */
+    private static final Set<String> SPARK_OPTIONS = Set.of("--engine", "--bootstrap-servers", "--kafka-config", "-X",
+            "--topic-prefix", "--application-id", "--threads", "--window", "--grace", "--max-future",
+            "--commit-interval", "--state-dir", "--emit");
+
     @Override
     public Integer call() throws InterruptedException {
+        if (engine.engine == io.kpipe.config.Engine.SPARK) {
+            return runSpark();
+        }
         http.port();   // checked before anything is connected to
         String advertised = advertised();
         ProcessorConfig config = configFile != null ? fromFile() : fromFlags();
@@ -144,6 +156,41 @@ final class ProcessCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf(Locale.ROOT, "processed %,d (%,.0f/s), dead letters %,d, late %,d%n",
                     now, (now - last) / 10.0, stats.invalid(), stats.late());
             last = now;
+        }
+    }
+
+    /**
+     * {@code --engine spark}: the job on Spark in a child JVM ({@link SparkProcessor}), in
+     * {@code <state-dir>/<application-id>}, until Ctrl-C or until it dies.
+     */
+    private int runSpark() throws InterruptedException {
+        engine.requireOnlyForSpark(spec, SPARK_OPTIONS);
+        UsageException.require(processing.emit == ProcessorConfig.Emit.UPDATES, "--emit",
+                "final is not available with --engine spark: the Spark processor emits updates (docs/spark.md)");
+        ProcessorConfig config = fromFlags();
+        ProcessingStats stats = new ProcessingStats();
+        PrintWriter err = spec.commandLine().getErr();
+        SparkProcessor spark = SparkProcessor.start(config, config.stateDir().resolve(config.applicationId()), stats, err);
+        Runtime.getRuntime().addShutdownHook(new Thread(spark::close, "kpipe-spark-stop"));
+        err.println("processing " + Topics.withPrefix(config.topicPrefix()).points().name() + " as "
+                + config.applicationId() + " on Spark (local[" + config.threads() + "], trigger "
+                + config.commitInterval().toMillis() + " ms); its directory " + spark.directory() + "; Ctrl-C to stop");
+        err.flush();
+        long last = 0;
+        for (long second = 1; ; second++) {
+            Thread.sleep(1_000);
+            stats.takeInterval();
+            if (spark.death() != null) {
+                err.println("kpipe process: " + spark.death());
+                return Main.FAILED;
+            }
+            if (second % 10 == 0) {
+                long now = stats.processed();
+                spec.commandLine().getOut().printf(Locale.ROOT, "processed %,d (%,.0f/s), dead letters %,d, late %,d%n",
+                        now, (now - last) / 10.0, stats.invalid(), stats.late());
+                spec.commandLine().getOut().flush();
+                last = now;
+            }
         }
     }
 

@@ -46,6 +46,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ProcessingOptions processing;
 
+    @Mixin
+    EngineOption engine;
+
     @Option(names = "--processors", defaultValue = "0",
             description = "Run N processors as child processes (kpipe process) sharing the work; "
                     + "0 runs one inside kpipe run (default ${DEFAULT-VALUE}).")
@@ -130,6 +133,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.kpipe.config.UsageException.require(engine.engine != io.kpipe.config.Engine.SPARK
+                || !spec.commandLine().getParseResult().hasMatchedOption("--guarantee"), "--guarantee",
+                "has no meaning with --engine spark: its Kafka sink is at-least-once, its output idempotent by key (docs/spark.md)");
         RunConfig config = RunConfig.builder()
                 .cluster(new ClusterConfig(brokers, 0, dataDir, keepData, security.mode))
                 .bootstrapServers(connection.bootstrapServers == null ? null : connection.connection().bootstrapServers())
@@ -151,6 +157,7 @@ final class RunCommand implements Callable<Integer> {
                 .sink(sink())
                 .zscore(zscore)
                 .emit(processing.emit)
+                .engine(engine.engine)
                 .httpPort(http.port())
                 .httpEndpoint(http.endpoint())
                 .ingestToken(SecretFile.read(ingestTokenFile, "--ingest-token-file"))

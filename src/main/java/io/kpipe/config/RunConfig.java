@@ -18,6 +18,7 @@ import java.util.Objects;
  * {@code emit}: what the processor writes to {@code points-agg-1m} ({@link Emit}).
  * {@code httpEndpoint}: the address and TLS of that server ({@link HttpEndpoint}).
  * {@code hosts}: every broker and processor on a host of its own (network namespaces, docs/hosts.md).
+ * {@code engine}: the stream processor ({@link Engine}); Spark runs as one child JVM (docs/spark.md).
  */
 public record RunConfig(
         ClusterConfig cluster,
@@ -43,7 +44,8 @@ public record RunConfig(
         String ingestToken,
         Emit emit,
         HttpEndpoint httpEndpoint,
-        boolean hosts) {
+        boolean hosts,
+        Engine engine) {
 
     /**
      * The PostgreSQL sink of a run: off, or on with an embedded server ({@code jdbcUrl} null) or a
@@ -98,6 +100,20 @@ public record RunConfig(
             UsageException.require(processors >= 1, "--processors",
                     "must be 1..16 with --hosts (each processor runs on a host of its own), got " + processors);
         }
+        UsageException.require(engine != null, "--engine", "must be streams or spark");
+        if (engine == Engine.SPARK) {
+            requireStreamsOnly(processors == 0, "--processors", "the Spark processor is one child JVM (--threads sets its cores)");
+            requireStreamsOnly(standbys == 0, "--standbys", "Spark keeps its state in its checkpoint");
+            requireStreamsOnly(emit == Emit.UPDATES, "--emit final", "the Spark processor emits updates");
+            requireStreamsOnly(zscore == 0, "--zscore", "the Spark processor raises no alerts");
+            requireStreamsOnly(!cluster.secured(), "--security", "the Spark processor is not tried on a secured cluster yet");
+            requireStreamsOnly(!hosts, "--hosts", "the Spark processor does not run on a host of its own yet");
+        }
+    }
+
+    /** One line for a setting of the Kafka Streams processor that has no meaning for Spark. */
+    private static void requireStreamsOnly(boolean ok, String setting, String why) {
+        UsageException.require(ok, setting, "is not available with --engine spark: " + why);
     }
 
     public boolean localCluster() {
@@ -145,6 +161,7 @@ public record RunConfig(
         private Emit emit = Emit.UPDATES;
         private HttpEndpoint httpEndpoint = HttpEndpoint.LOOPBACK;
         private boolean hosts;
+        private Engine engine = Engine.STREAMS;
 
         private Builder() {}
 
@@ -280,12 +297,19 @@ public record RunConfig(
             return this;
         }
 
+        /** The stream processor; default {@link Engine#STREAMS}. */
+        public Builder engine(Engine engine) {
+            this.engine = engine;
+            return this;
+        }
+
         public RunConfig build() {
             return new RunConfig(required(cluster, "cluster"), bootstrapServers, clientConfig,
                     required(topics, "topics"), required(guarantee, "guarantee"), required(threads, "threads"),
                     required(duration, "duration"), required(rate, "rate"), required(sensors, "sensors"), invalidRatio,
                     lateRatio, required(drainTimeout, "drainTimeout"), warmup, summaryJson, processors, standbys, chaos,
-                    sink, zscore, required(httpPort, "httpPort"), ingestToken, emit, httpEndpoint, hosts);
+                    sink, zscore, required(httpPort, "httpPort"), ingestToken, emit, httpEndpoint,
+                    hosts, engine);
         }
 
         private static <T> T required(T value, String name) {

@@ -39,6 +39,12 @@ public final class ChildJvm {
      * @param extraEnv     an environment variable with more JVM options (space-separated), or null
      */
     public static List<String> command(List<String> jvmOptions, String extraEnv, String mainClass, List<String> args) {
+        return command(jvmOptions, extraEnv, System.getProperty("java.class.path"), mainClass, args);
+    }
+
+    /** A child JVM on a class path of its own (the Spark engine's, which must not meet kpipe's). */
+    public static List<String> command(List<String> jvmOptions, String extraEnv, String classPath, String mainClass,
+                                       List<String> args) {
         List<String> cmd = new ArrayList<>();
         SETSID.ifPresent(p -> cmd.add(p.toString()));
         cmd.add(ProcessHandle.current().info().command()
@@ -49,7 +55,7 @@ public final class ChildJvm {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;

@@ -3,6 +3,8 @@ package io.kpipe.run;
 import io.kpipe.chaos.ChaosRunner;
 import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.Durations;
+import io.kpipe.config.Engine;
+import io.kpipe.engine.SparkProcessor;
 import io.kpipe.devices.DeviceFile;
 import io.kpipe.devices.DeviceRegistry;
 import io.kpipe.config.GeneratorConfig;
@@ -122,8 +124,9 @@ public final class PipelineRun {
      * {@code --keep-running}: it may block until Ctrl-C).
      */
     public Result execute(java.util.function.Consumer<RunSummary> beforeStop) throws InterruptedException {
+        // The Spark processor is one child JVM that chaos can kill and restart, as processor 1.
         ChaosRunner.validate(config.chaos(), config.localCluster() ? config.cluster().brokers() : 0,
-                config.processors(), config.duration(), config.hosts());
+                config.engine() == Engine.SPARK ? 1 : config.processors(), config.duration(), config.hosts());
         if (config.hosts()) {
             VirtualHosts.requireSupported("--hosts");
         }
@@ -151,7 +154,8 @@ public final class PipelineRun {
                 metrics.bind(ingest.producer());
                 // Queries are served here only by the processor inside kpipe run: print only what answers.
                 out.printf("HTTP: %s (dashboard), %s/metrics, POST %s/ingest%s%n", http.url(), http.url(), http.url(),
-                        config.processors() == 0 ? ", " + http.url() + "/api/sensors/{id}" : "");
+                        config.processors() == 0 && config.engine() == Engine.STREAMS
+                                ? ", " + http.url() + "/api/sensors/{id}" : "");
             }
             int devices = DeviceRegistry.write(kafka, config.topics().prefix(),
                     DeviceFile.seed(config.sensors(), Generator::sensorName));
@@ -169,7 +173,10 @@ public final class PipelineRun {
                     .emit(config.emit())
                     .build();
             ProcessorGroup group = null;
-            if (config.processors() > 0) {
+            SparkProcessor spark = null;
+            if (config.engine() == Engine.SPARK) {
+                spark = startSpark(resources, pc, work, stats, vitals);
+            } else if (config.processors() > 0) {
                 out.printf("starting %d processor process(es)...%n", config.processors());
                 ProcessorGroup.OnHosts onHosts = hosts == null ? null
                         : RunHosts.processors(hosts, config.processors(), work, out);
@@ -191,8 +198,10 @@ public final class PipelineRun {
                     api.attach(processor);
                 }
             }
-            warnIfChanged(kafka, TopicAdmin.changelogSpec(PointTopology.changelogTopic(pc.applicationId()),
-                    config.topics().partitions(), created.replication()));
+            if (config.engine() == Engine.STREAMS) {
+                warnIfChanged(kafka, TopicAdmin.changelogSpec(PointTopology.changelogTopic(pc.applicationId()),
+                        config.topics().partitions(), created.replication()));
+            }
             Generator generator = resources.add(new Generator(new GeneratorConfig(roles.source(), config.topics().prefix(),
                     config.rate(), config.sensors(), 0, config.duration(), config.invalidRatio(), config.lateRatio(),
                     System.nanoTime())));
@@ -207,10 +216,10 @@ public final class PipelineRun {
                         lag, l -> l.lag(partition), "partition", Integer.toString(p));
             }
             ChaosRunner chaos = resources.add(new ChaosRunner(config.chaos(),
-                    new RunTargets(kafka, topics.points().name(), pc.applicationId(), cluster, group, hosts), out));
+                    new RunTargets(kafka, topics.points().name(), pc.applicationId(), cluster, group, hosts, spark), out));
             out.printf("running for %s: %s points/s, %,d sensors, %s%s%n", Durations.format(config.duration()),
                     config.rate() == 0 ? "max" : String.format("%,d", config.rate()), config.sensors(),
-                    config.guarantee().kafkaName(), config.emit() == ProcessorConfig.Emit.FINAL
+                    config.engine() == Engine.SPARK ? "on Spark" : config.guarantee().kafkaName(), config.emit() == ProcessorConfig.Emit.FINAL
                             ? ", each window emitted once when it closes (--emit final)" : "");
             Result result = generateAndDrain(kafka, generator, stats, pc.applicationId(), created.brokers(), chaos, sink,
                     ingest, ingestTally, live, vitals);
@@ -342,6 +351,24 @@ public final class PipelineRun {
         return processor;
     }
 
+    /** The Spark processor (docs/spark.md): one child JVM, watched like kpipe's own child processors. */
+    private SparkProcessor startSpark(Resources resources, ProcessorConfig pc, Path work, ProcessingStats stats,
+                                      Vitals vitals) throws InterruptedException {
+        out.println("starting the Spark processor (a child JVM; Spark starts in 10-30 s)...");
+        out.flush();
+        SparkProcessor spark = resources.add(SparkProcessor.start(pc, work.resolve("spark"), stats, out));
+        vitals.watch(spark::death);
+        long deadline = System.nanoTime() + PROCESSOR_START_TIMEOUT.toNanos();
+        while (!spark.awaitRunning(Duration.ofMillis(CHECK_EVERY_MS))) {
+            vitals.check();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the Spark processor not running after "
+                        + PROCESSOR_START_TIMEOUT.toSeconds() + "s; see " + spark.directory().resolve("console.log"));
+            }
+        }
+        return spark;
+    }
+
     /** Runs the generator on a thread of its own, watching the other parts while it sends. */
     private static GeneratorResult generate(Generator generator, Vitals vitals) throws InterruptedException {
         FutureTask<GeneratorResult> task = new FutureTask<>(generator::run);
@@ -467,7 +494,8 @@ public final class PipelineRun {
                 .pace(pace)
                 .brokers(brokers)
                 .partitions(config.topics().partitions())
-                .guarantee(config.guarantee().kafkaName())
+                // Spark's Kafka sink is at-least-once (its output is idempotent by key: docs/spark.md).
+                .guarantee(config.engine() == Engine.SPARK ? "spark, at_least_once" : config.guarantee().kafkaName())
                 .threads(config.threads())
                 .sensors(config.sensors())
                 .rateTarget(config.rate() == 0 ? "max" : Long.toString(config.rate()))

@@ -3,6 +3,7 @@ package io.kpipe.run;
 import io.kpipe.chaos.ChaosRunner;
 import io.kpipe.cluster.LocalCluster;
 import io.kpipe.config.KafkaConnection;
+import io.kpipe.engine.SparkProcessor;
 import io.kpipe.hosts.VirtualHosts;
 import io.kpipe.topics.Connectivity;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import org.apache.kafka.clients.admin.MemberDescription;
 /**
  * What the chaos events of a run act on: its brokers ({@code cluster}, null with
  * --bootstrap-servers), its child processors ({@code group}, null when the processor runs inside
- * kpipe run), and with --hosts the links of their hosts ({@code hosts}, else null).
+ * kpipe run), and with --hosts the links of their hosts ({@code hosts}, else null); with --engine spark
+ * the Spark JVM ({@code spark}, else null) is the processor killed and restarted.
  */
 final class RunTargets implements ChaosRunner.Targets {
     private final KafkaConnection kafka;
@@ -28,9 +30,11 @@ final class RunTargets implements ChaosRunner.Targets {
     private final LocalCluster cluster;
     private final ProcessorGroup group;
     private final VirtualHosts hosts;
+    private final SparkProcessor spark;
 
     RunTargets(KafkaConnection kafka, String points, String applicationId, LocalCluster cluster, ProcessorGroup group,
-               VirtualHosts hosts) {
+               VirtualHosts hosts, SparkProcessor spark) {
+        this.spark = spark;
         this.kafka = kafka;
         this.points = points;
         this.applicationId = applicationId;
@@ -106,12 +110,12 @@ final class RunTargets implements ChaosRunner.Targets {
 
     @Override
     public long killProcessor(int id) {
-        return group.kill(id);
+        return spark != null ? spark.kill() : group.kill(id);
     }
 
     @Override
     public long restartProcessor(int id) {
-        return group.restart(id);
+        return spark != null ? spark.restart() : group.restart(id);
     }
 
     @Override
