@@ -71,7 +71,9 @@ class HostsRunIT {
                 () -> "network namespaces cannot be made here: " + VirtualHosts.missing().orElse(""));
     }
 
+    /** Outside {@code mvn -B verify} (the suite's time): {@code mvn -B verify -Dkpipe.it.exclude=none -Dit.test=HostsRunIT}. */
     @Test
+    @org.junit.jupiter.api.Tag("load")
     void shouldKeepTheBooksExactThroughPartitionsAndASplitAndAnswerQueriesAcrossHosts() throws Exception {
         RunConfig config = RunConfig.builder()
                 .cluster(ClusterConfig.ofBrokers(3))
