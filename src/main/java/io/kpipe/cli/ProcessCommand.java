@@ -11,7 +11,6 @@ import io.kpipe.http.QueryApi;
 import io.kpipe.process.PointProcessor;
 import io.kpipe.process.ProcessingStats;
 import io.kpipe.topics.Connectivity;
-import io.kpipe.run.ProcessorGroup;
 import io.kpipe.lifecycle.JvmStats;
 import io.kpipe.lifecycle.Resources;
 import io.kpipe.topics.Topics;
@@ -276,11 +275,11 @@ final class ProcessCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (processor.awaitRunning(Duration.ofSeconds(120))) {
-            out.println(ProcessorGroup.RUNNING);
+            out.println(io.kpipe.process.ChildReports.RUNNING);
             out.flush();
         }
         while (processor.stopReason() == null) {
-            out.println(ProcessorGroup.statsLine(stats));
+            out.println(io.kpipe.process.ChildReports.statsLine(stats));
             out.flush();
             Thread.sleep(1000);
         }

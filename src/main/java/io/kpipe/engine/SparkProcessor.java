@@ -3,26 +3,20 @@ package io.kpipe.engine;
 import io.kpipe.config.ProcessorConfig;
 import io.kpipe.config.Secrets;
 import io.kpipe.lifecycle.ChildJvm;
+import io.kpipe.process.ChildReports;
 import io.kpipe.process.ProcessingStats;
 import io.kpipe.topics.Topics;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.DataFormatException;
-import org.HdrHistogram.Histogram;
 
 /**
  * kpipe's job on Apache Spark: one child JVM running {@code io.kpipe.spark.SparkMain} from the
@@ -44,8 +38,6 @@ public final class SparkProcessor implements AutoCloseable {
     /** Heap and GC of the Spark JVM; {@code KPIPE_SPARK_JAVA_OPTS} adds to them. */
     static final List<String> JVM_OPTIONS = List.of("-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
     static final String MAIN_CLASS = "io.kpipe.spark.SparkMain";
-    private static final String RUNNING = "kpipe-running";
-    private static final String STATS = "kpipe-stats";
     private static final String REASON = "kpipe process: ";
     private static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
     private static final long STOP_TIMEOUT_MS = 30_000;
@@ -53,14 +45,12 @@ public final class SparkProcessor implements AutoCloseable {
     private final List<String> command;
     private final Path dir;
     private final ProcessingStats stats;
-    private final CountDownLatch running = new CountDownLatch(1);
+    /** The reports of the current JVM: a restarted one reports totals from zero, and running again. */
+    private volatile ChildReports reports;
     private volatile Process process;
     private volatile boolean closing;
     /** Killed on purpose (chaos) and not restarted yet: its exit is not a death of the run's processing. */
     private volatile boolean killed;
-    private long processed;
-    private long invalid;
-    private long late;
 
     private SparkProcessor(List<String> command, Path dir, ProcessingStats stats) {
         this.command = command;
@@ -95,12 +85,10 @@ public final class SparkProcessor implements AutoCloseable {
     private synchronized void launch() throws IOException {
         Process p = ChildJvm.start(new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
-        // A restarted child reports totals from zero again.
-        processed = 0;
-        invalid = 0;
-        late = 0;
+        ChildReports r = new ChildReports(stats);
+        reports = r;
         process = p;
-        Thread reader = new Thread(() -> readReports(p), "kpipe-spark-stats");
+        Thread reader = new Thread(() -> r.read(p.getInputStream()), "kpipe-spark-stats");
         reader.setDaemon(true);
         reader.start();
     }
@@ -160,7 +148,7 @@ public final class SparkProcessor implements AutoCloseable {
 
     /** Waits until the query has completed its first trigger; false if {@code timeout} passed or the JVM exited. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return reports.awaitRunning(timeout.toMillis());
     }
 
     /**
@@ -192,37 +180,6 @@ public final class SparkProcessor implements AutoCloseable {
                     .map(l -> Secrets.maskText(l.substring(REASON.length()))).orElse(null);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    private void readReports(Process p) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.equals(RUNNING)) {
-                    running.countDown();
-                } else if (line.startsWith(STATS + " ")) {
-                    absorb(line.split(" "));
-                }
-            }
-        } catch (IOException e) {
-            // The child is gone.
-        }
-    }
-
-    /** A stats line's totals, added to the stats as increments (the line kpipe's child processors print). */
-    private synchronized void absorb(String[] f) {
-        try {
-            long p = Long.parseLong(f[1]);
-            long i = Long.parseLong(f[2]);
-            long l = Long.parseLong(f[3]);
-            Histogram h = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(f[4])), 0);
-            stats.absorb(p - processed, i - invalid, l - late, h);
-            processed = p;
-            invalid = i;
-            late = l;
-        } catch (RuntimeException | DataFormatException e) {
-            // A torn line: the next one carries the totals.
         }
     }
 

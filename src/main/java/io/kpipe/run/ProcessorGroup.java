@@ -5,23 +5,17 @@ import io.kpipe.config.ProcessorConfig;
 import io.kpipe.config.ProcessorConfigFile;
 import io.kpipe.hosts.HostCertificate;
 import io.kpipe.hosts.VirtualHosts;
+import io.kpipe.process.ChildReports;
 import io.kpipe.process.ProcessingStats;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.DataFormatException;
-import org.HdrHistogram.Histogram;
 
 /**
  * {@code kpipe run --processors N}: N {@code kpipe process} instances as child JVMs with one
@@ -41,10 +35,6 @@ import org.HdrHistogram.Histogram;
 public final class ProcessorGroup implements AutoCloseable {
     /** Heap and GC of a child processor; {@code KPIPE_PROCESSOR_JAVA_OPTS} adds to them. */
     static final List<String> JVM_OPTIONS = List.of("-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
-    /** Prefix of a child's stats line: {@code kpipe-stats <processed> <invalid> <late> <base64 histogram>}. */
-    public static final String STATS = "kpipe-stats";
-    /** The line a child prints once it has its partitions and is processing. */
-    public static final String RUNNING = "kpipe-running";
     /** A child's configuration, in its directory under the run's work directory. */
     static final String CONFIG_FILE = "processor.json";
     private static final long STOP_TIMEOUT_MS = 30_000;
@@ -277,12 +267,9 @@ public final class ProcessorGroup implements AutoCloseable {
     private final class Child {
         final int id;
         final Process process;
-        final CountDownLatch running = new CountDownLatch(1);
+        final ChildReports reports = new ChildReports(stats);
         /** Ended on purpose (chaos): its exit is not a death of the run's processing. */
         volatile boolean killed;
-        long processed;
-        long invalid;
-        long late;
 
         Child(int id, Process process) {
             this.id = id;
@@ -291,7 +278,7 @@ public final class ProcessorGroup implements AutoCloseable {
 
         void awaitRunning(Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (!running.await(200, TimeUnit.MILLISECONDS)) {
+            while (!reports.awaitRunning(200)) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("processor " + id + " exited (code " + process.exitValue()
                             + ") during start; see " + workDir.resolve("processor-" + id).resolve("console.log"));
@@ -304,42 +291,7 @@ public final class ProcessorGroup implements AutoCloseable {
 
         /** Reads the child's stdout until it ends, adding each report's increments to the stats. */
         void readReports() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.equals(RUNNING)) {
-                        running.countDown();
-                    } else if (line.startsWith(STATS + " ")) {
-                        absorb(line.split(" "));
-                    }
-                }
-            } catch (IOException e) {
-                // The child is gone.
-            }
+            reports.read(process.getInputStream());
         }
-
-        private void absorb(String[] f) {
-            try {
-                long p = Long.parseLong(f[1]);
-                long i = Long.parseLong(f[2]);
-                long l = Long.parseLong(f[3]);
-                Histogram h = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(f[4])), 0);
-                stats.absorb(p - processed, i - invalid, l - late, h);
-                processed = p;
-                invalid = i;
-                late = l;
-            } catch (RuntimeException | DataFormatException e) {
-                // A torn line from a killed child: the next report carries the totals.
-            }
-        }
-    }
-
-    /** The stats line a child prints: totals so far and the latencies of the last interval. */
-    public static String statsLine(ProcessingStats s) {
-        Histogram h = s.takeInterval();
-        ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
-        int n = h.encodeIntoCompressedByteBuffer(buf);
-        return STATS + " " + s.processed() + " " + s.invalid() + " " + s.late() + " "
-                + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), n));
     }
 }
