@@ -106,7 +106,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<io.kpipe.config.SecurityMode> modes = securityModes(security);
         if (scenario.equalsIgnoreCase("sink")) {
+            io.kpipe.config.UsageException.require(modes.equals(List.of(io.kpipe.config.SecurityMode.PLAINTEXT)),
+                    "--security", "is for the pipeline scenarios; --scenario sink measures PostgreSQL alone, without Kafka");
             return sink();
         }
         BenchConfig.Scenario sc;
@@ -140,7 +143,7 @@ final class BenchCommand implements Callable<Integer> {
                 .chaos(io.kpipe.chaos.ChaosSpec.parse(chaos))
                 .retention(retention.retention)
                 .emit(processing.emit)
-                .security(securityModes(security))
+                .security(modes)
                 .build();
         // A trial's cluster is started by the bench, not by the trial's run: only processor faults apply.
         for (var e : config.chaos()) {

@@ -34,6 +34,8 @@ class BadUsageTest {
                 Arguments.of(new String[] {"bench", "--scenario", "steady", "--chaos", "kill-broker@10s"},
                         "kpipe bench: --chaos: 'kill-broker@10s': kpipe bench injects processor faults only "
                                 + "(kill-processor, restart-processor); for broker faults use kpipe run --chaos or kpipe faults"),
+                Arguments.of(new String[] {"bench", "--scenario", "sink", "--security", "sasl_ssl"},
+                        "kpipe bench: --security: is for the pipeline scenarios; --scenario sink measures PostgreSQL alone, without Kafka"),
                 Arguments.of(new String[] {"bench", "--scenario", "max", "--security", "tls"},
                         "kpipe bench: --security: must be plaintext, sasl_ssl or both, got 'tls'"),
                 Arguments.of(new String[] {"bench", "--scenario", "nope"},
