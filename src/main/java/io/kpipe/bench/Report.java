@@ -51,20 +51,20 @@ public final class Report {
      * {@code sasl_ssl / plaintext: points/s 0.72 (...), latency p99 ...}.
      */
     static String securityCost(BenchResult base, BenchResult other) {
-        StringBuilder b = new StringBuilder("\n").append(other.security()).append(" / ").append(base.security()).append(':');
+        java.util.List<String> parts = new java.util.ArrayList<>();
         if (base.pointsPerS() != null && other.pointsPerS() != null && base.pointsPerS().median() > 0) {
-            b.append(String.format(Locale.ROOT, " points/s %.2f (median %,.0f against %,.0f)",
+            parts.add(String.format(Locale.ROOT, "points/s %.2f (median %,.0f against %,.0f)",
                     other.pointsPerS().median() / base.pointsPerS().median(), other.pointsPerS().median(),
                     base.pointsPerS().median()));
         }
         if (base.latencyP99Ms() != null && other.latencyP99Ms() != null) {
-            b.append(String.format(Locale.ROOT, "; latency p99 median %.0f ms against %.0f ms",
+            parts.add(String.format(Locale.ROOT, "latency p99 median %.0f ms against %.0f ms",
                     other.latencyP99Ms().median(), base.latencyP99Ms().median()));
         }
         if (base.yardstick() != null && other.yardstick() != null && base.yardstick().median() > 0) {
-            b.append(String.format(Locale.ROOT, "; yardstick %.2f", other.yardstick().median() / base.yardstick().median()));
+            parts.add(String.format(Locale.ROOT, "yardstick %.2f", other.yardstick().median() / base.yardstick().median()));
         }
-        return b.append('\n').toString();
+        return "\n" + other.security() + " / " + base.security() + ": " + String.join("; ", parts) + "\n";
     }
 
     private static void row(StringBuilder b, BenchResult r) {

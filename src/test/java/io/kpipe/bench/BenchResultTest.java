@@ -27,6 +27,12 @@ class BenchResultTest {
                         + " yardstick 0.75\n");
         assertThat(Report.table(both)).contains("| max sasl_ssl | exactly_once_v2 | 1 | 700,000 (700,000-700,000) | 2.52 |")
                 .contains("| max | exactly_once_v2 | 1 | 1,000,000 (1,000,000-1,000,000) | 3.60 |");
+        // A yardstick bench has no points/s and no latency: only its ratio.
+        BenchResult yardPlain = new BenchResult("yardstick", "t", Map.of(), Map.of(), List.of(), null, null, null, null, 0, null, 0,
+                BenchResult.Stats.of(2_000_000), null, 0, 0, true, "plaintext", null);
+        BenchResult yardSecured = new BenchResult("yardstick", "t", Map.of(), Map.of(), List.of(), null, null, null, null, 0, null, 0,
+                BenchResult.Stats.of(1_500_000), null, 0, 0, true, "sasl_ssl", null);
+        assertThat(Report.securityCost(yardPlain, yardSecured)).isEqualTo("\nsasl_ssl / plaintext: yardstick 0.75\n");
     }
 
     private static BenchResult result(String security, double points, double p99, double yardstick) {
