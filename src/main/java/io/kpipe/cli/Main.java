@@ -68,6 +68,9 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // A flag given twice counts last, for process only: kpipe run --hosts appends the run's settings to
+        // the deployment guide's line, as a systemd drop-in may (docs/deploy.md).
+        cl.getSubcommands().get("process").setOverwrittenOptionsAllowed(true);
         return cl;
     }
 

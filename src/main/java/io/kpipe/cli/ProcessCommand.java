@@ -269,9 +269,11 @@ final class ProcessCommand implements Callable<Integer> {
         }, "kpipe-lifeline");
         lifeline.setDaemon(true);
         lifeline.start();
-        if (configFile != null) {
-            // Heap after GC and GC pauses for the parent's resource sampler (kpipe bench --scenario soak).
-            JvmStats.writeEvery(configFile.toAbsolutePath().resolveSibling(JvmStats.FILE), JvmStats.CHILD_PERIOD);
+        // Heap after GC and GC pauses for the parent's resource sampler (kpipe bench --scenario soak), in the
+        // child's directory: beside its config file, or (started with the deployment guide's line) its state.
+        Path beside = configFile != null ? configFile : stateDir;
+        if (beside != null) {
+            JvmStats.writeEvery(beside.toAbsolutePath().resolveSibling(JvmStats.FILE), JvmStats.CHILD_PERIOD);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (processor.awaitRunning(Duration.ofSeconds(120))) {

@@ -13,11 +13,12 @@ import java.util.stream.Collectors;
  * to each other over it. One self-signed certificate (EC P-256, PKCS12, valid 2 days) whose
  * subject alternative names are every processor host's address; its keystore password is random,
  * in a 0600 file; the certificate alone as PEM for a client to trust
- * ({@code curl --cacert query.pem https://10.A.B.14:8080/api/sensors/s-1}). Made with the JDK's
+ * ({@code curl --cacert http.pem https://10.A.B.14:8443/api/sensors/s-1}). Made with the JDK's
  * own {@code keytool}; the password reaches it as {@code -storepass:file}, never on a command line.
+ * The files have the names docs/deploy.md gives them in {@code $ETC}:
  *
  * <pre>
- * dir  query.p12  query.p12.password  query.pem
+ * dir  http.p12  http.password  http.pem
  * </pre>
  */
 public record HostCertificate(Path keystore, Path passwordFile, Path pem) {
@@ -27,8 +28,8 @@ public record HostCertificate(Path keystore, Path passwordFile, Path pem) {
 
     /** Makes the three files in {@code dir} (existing), for the hosts at {@code addresses}. */
     public static HostCertificate create(Path dir, List<String> addresses) {
-        HostCertificate c = new HostCertificate(dir.resolve("query.p12"), dir.resolve("query.p12.password"),
-                dir.resolve("query.pem"));
+        HostCertificate c = new HostCertificate(dir.resolve("http.p12"), dir.resolve("http.password"),
+                dir.resolve("http.pem"));
         try {
             Secrets.writeOwnerOnly(c.passwordFile, Secrets.randomSecret() + "\n");
         } catch (IOException e) {

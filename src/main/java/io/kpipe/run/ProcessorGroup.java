@@ -3,6 +3,8 @@ package io.kpipe.run;
 import io.kpipe.lifecycle.ChildJvm;
 import io.kpipe.config.ProcessorConfig;
 import io.kpipe.config.ProcessorConfigFile;
+import io.kpipe.config.Durations;
+import io.kpipe.hosts.DeployGuide;
 import io.kpipe.hosts.HostCertificate;
 import io.kpipe.hosts.VirtualHosts;
 import io.kpipe.process.ChildReports;
@@ -28,9 +30,14 @@ import java.util.concurrent.TimeUnit;
  * that exits otherwise is reported by {@link #deadProcessor()}.
  *
  * <p>On hosts ({@code --hosts}, {@link OnHosts}) each child runs on a host of its own,
- * {@code processor-N}, and serves queries over HTTPS on that host's address at port
- * {@value #HOST_QUERY_PORT}, which is also what it advertises as its {@code application.server}:
- * a query to one instance for a sensor another owns is forwarded across the network.
+ * {@code processor-N}, started with the deployment guide's own command line ({@link DeployGuide}:
+ * docs/deploy.md's {@code kpipe process} line, run by bash with {@code BOOTSTRAP}, {@code HOST},
+ * {@code ETC} and {@code STATE} set for that host, the run's other settings appended as flags). It
+ * serves queries over HTTPS on every address of its host at the guide's port, advertising the
+ * host's address as its {@code application.server}: a query to one instance for a sensor another
+ * owns is forwarded across the network. {@code ETC} is the run's {@code etc/} directory, with
+ * the files the guide names there: {@code processor.properties} (the processor's Kafka client
+ * settings) and the query certificate ({@link HostCertificate}).
  */
 public final class ProcessorGroup implements AutoCloseable {
     /** Heap and GC of a child processor; {@code KPIPE_PROCESSOR_JAVA_OPTS} adds to them. */
@@ -41,21 +48,20 @@ public final class ProcessorGroup implements AutoCloseable {
     /** An orphaned child halts as soon as it reads the end of its stdin; the watchdog kills it after this. */
     private static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
 
-    /** The query port of a processor on a host of its own (every port is free there). */
-    public static final int HOST_QUERY_PORT = 8080;
-
     /**
      * Where the processors run with --hosts: processor N on {@code on.get(N - 1)} of {@code hosts},
-     * its query server with the key of {@code certificate}.
+     * started with {@code guide}'s line, {@code ETC} being {@code etc} (which holds
+     * {@code certificate}'s files under the names the guide gives them).
      */
-    public record OnHosts(VirtualHosts hosts, List<VirtualHosts.Host> on, HostCertificate certificate) {
+    public record OnHosts(VirtualHosts hosts, List<VirtualHosts.Host> on, DeployGuide guide, Path etc,
+                          HostCertificate certificate) {
         public OnHosts {
             on = List.copyOf(on);
         }
 
         /** Processor {@code id}'s query URL for {@code sensor}. */
         public String queryUrl(int id, String sensor) {
-            return "https://" + on.get(id - 1).address() + ":" + HOST_QUERY_PORT + "/api/sensors/" + sensor;
+            return "https://" + on.get(id - 1).address() + ":" + guide.httpPort() + "/api/sensors/" + sensor;
         }
     }
 
@@ -183,10 +189,14 @@ public final class ProcessorGroup implements AutoCloseable {
         options.add("-Dkpipe.processor.id=" + id);
         try {
             VirtualHosts.Host host = onHosts == null ? null : onHosts.on().get(id - 1);
-            List<String> args = childArguments(config, dir, host, onHosts == null ? null : onHosts.certificate());
-            List<String> cmd = ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS", "io.kpipe.cli.Main", args);
-            if (host != null) {
-                cmd = onHosts.hosts().command(host, cmd);
+            List<String> cmd;
+            if (host == null) {
+                cmd = ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS", "io.kpipe.cli.Main",
+                        childArguments(config, dir));
+            } else {
+                cmd = onHosts.hosts().command(host, guideCommand(config, dir, host, onHosts,
+                        ChildJvm.command(options, "KPIPE_PROCESSOR_JAVA_OPTS", "io.kpipe.cli.Main", List.of())));
+                Files.writeString(dir.resolve("command.txt"), String.join("\n", cmd) + "\n");
             }
             Process p = ChildJvm.start(new ProcessBuilder(cmd)
                     .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())), ORPHAN_GRACE);
@@ -215,29 +225,53 @@ public final class ProcessorGroup implements AutoCloseable {
      * file: no setting, and so no client secret, is on the command line.
      */
     static List<String> childArguments(ProcessorConfig config, Path dir) throws IOException {
-        return childArguments(config, dir, null, null);
-    }
-
-    /**
-     * {@link #childArguments(ProcessorConfig, Path)} for a child on {@code host} (null: none): its
-     * query server then listens on the host's address, over HTTPS with the key of {@code tls} (its
-     * password in a file, like every secret), and advertises that address.
-     */
-    static List<String> childArguments(ProcessorConfig config, Path dir, VirtualHosts.Host host, HostCertificate tls)
-            throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(CONFIG_FILE);
         // A restarted child gets the same config in a new file: created 0600 anew, never reused.
         Files.deleteIfExists(file);
         ProcessorConfigFile.write(config.toBuilder().stateDir(dir.resolve("state")).build(), file);
-        List<String> args = new ArrayList<>(List.of("process", "--child", "--config-file", file.toString()));
-        if (host == null) {
-            args.addAll(List.of("--http-port", "0"));
-        } else {
-            args.addAll(List.of("--http-port", Integer.toString(HOST_QUERY_PORT), "--http-bind", host.address(),
-                    "--http-tls", tls.keystore().toString(), "--http-tls-password-file", tls.passwordFile().toString()));
+        return new ArrayList<>(List.of("process", "--child", "--config-file", file.toString(), "--http-port", "0"));
+    }
+
+    /**
+     * The command of the child processor living in {@code dir} on {@code host}: the guide's line
+     * for that host ({@link DeployGuide#command}), where {@code kpipe} is {@code jvm}. Writes the
+     * processor's Kafka client settings to {@code ETC/processor.properties} (0600), the role file
+     * the guide's line names; the run's settings that the guide's line does not give, or gives
+     * otherwise, follow as flags ({@link #runFlags}).
+     */
+    static List<String> guideCommand(ProcessorConfig config, Path dir, VirtualHosts.Host host, OnHosts onHosts,
+                                     List<String> jvm) throws IOException {
+        Files.createDirectories(dir);
+        java.util.Properties client = new java.util.Properties();
+        client.putAll(config.kafka().clientConfig());
+        java.io.StringWriter text = new java.io.StringWriter();
+        client.store(text, "the processor's Kafka client settings (kpipe run --hosts)");
+        Path roleFile = onHosts.etc().resolve("processor.properties");
+        Files.deleteIfExists(roleFile);
+        io.kpipe.config.Secrets.writeOwnerOnly(roleFile, text.toString());
+        java.util.Map<String, String> values = java.util.Map.of("BOOTSTRAP", config.kafka().bootstrapServers(),
+                "HOST", host.address(), "ETC", onHosts.etc().toString(), "STATE", dir.resolve("state").toString());
+        return onHosts.guide().command(values, jvm, runFlags(config));
+    }
+
+    /** The run's processor settings as {@code kpipe process} flags, after the guide's own (the last value counts). */
+    public static List<String> runFlags(ProcessorConfig config) {
+        List<String> flags = new ArrayList<>(List.of("--child",
+                "--application-id", config.applicationId(),
+                "--guarantee", config.guarantee().kafkaName(),
+                "--threads", Integer.toString(config.threads()),
+                "--standbys", Integer.toString(config.standbys()),
+                "--emit", config.emit().flagName(),
+                "--window", Durations.format(config.windowSize()),
+                "--grace", Durations.format(config.grace()),
+                "--max-future", Durations.format(config.maxFuture()),
+                "--commit-interval", Durations.format(config.commitInterval()),
+                "--zscore", Double.toString(config.zscore())));
+        if (!config.topicPrefix().isEmpty()) {
+            flags.addAll(List.of("--topic-prefix", config.topicPrefix()));
         }
-        return args;
+        return flags;
     }
 
     /** SIGTERM to all (each commits and leaves the group), SIGKILL to any still there after 30 s. */

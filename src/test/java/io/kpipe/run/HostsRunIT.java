@@ -58,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 @Timeout(420)
 class HostsRunIT {
-    private static final Pattern PROCESSOR = Pattern.compile("(?m)^processor (\\d+): host (\\S+), queries (https://\\S+):8080/");
+    private static final Pattern PROCESSOR = Pattern.compile("(?m)^processor (\\d+): host (\\S+), queries (https://[^\\s/]+?):(\\d+)/");
     private static final Pattern CERTIFICATE = Pattern.compile("curl --cacert (\\S+) ");
     private static final Pattern UPLINK = Pattern.compile("on link (kp\\d+)");
 
@@ -174,8 +174,8 @@ class HostsRunIT {
         List<String> urls = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         while (p.find()) {
-            addresses.add(p.group(2));
-            urls.add(p.group(3) + ":8080/api/sensors/");
+            addresses.add(p.group(2) + ":" + p.group(4));
+            urls.add(p.group(3) + ":" + p.group(4) + "/api/sensors/");
         }
         Matcher cert = CERTIFICATE.matcher(output);
         assertThat(urls).as(output).hasSize(2);
@@ -190,7 +190,7 @@ class HostsRunIT {
                     HttpResponse<String> r = get(client, urls.get(asked) + "s-" + i);
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                     JsonNode body = json.readTree(r.body());
-                    if (body.get("served_by").asText().equals(addresses.get(other) + ":8080")) {
+                    if (body.get("served_by").asText().equals(addresses.get(other))) {
                         assertThat(body.get("windows").size()).as(r.body()).isPositive();
                         return List.of(r.body(), get(client, urls.get(other) + "s-" + i).body());
                     }
@@ -259,7 +259,12 @@ class HostsRunIT {
     private static void assertNothingLeft(List<ProcessHandle> children, Set<String> namespaces, String uplink)
             throws Exception {
         // A broker on a host whose parent went halts 3 s later (its network went too); its watchdog kills at 20 s.
-        await().atMost(Duration.ofSeconds(40)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+        try {
+            await().atMost(Duration.ofSeconds(40)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("still alive 40 s after the run: " + children.stream().filter(ProcessHandle::isAlive)
+                    .map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList(), e);
+        }
         await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(Path.of("/sys/class/net", uplink)));
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             List<String> holding = procs.filter(p -> p.getFileName().toString().matches("\\d+"))
