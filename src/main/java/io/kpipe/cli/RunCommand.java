@@ -69,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--hosts",
             description = "Every broker and processor on a host of its own: Linux network namespaces on a private "
-                    + "bridge, each with its own address (needs Linux, root and iproute2; docs/hosts.md).")
+                    + "bridge, each with its own address (needs Linux, root, iproute2 and bash; docs/hosts.md).")
     boolean hosts;
 
     @Option(names = "--invalid-ratio", defaultValue = "0.0001",

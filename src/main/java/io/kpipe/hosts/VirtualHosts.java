@@ -46,7 +46,8 @@ import java.util.stream.Stream;
  * {@code unshare --net} and a shell that waits until the host's address is configured before it
  * execs the command (same PID throughout, so the caller's watchdog and lifeline still apply);
  * {@link #attach} then plugs the new namespace into the switch. Needs Linux, root and iproute2
- * ({@code ip}, {@code unshare}, {@code nsenter}): {@link #requireSupported} says what is missing
+ * ({@code ip}, {@code unshare}, {@code nsenter}), and bash for the processors' command line
+ * ({@link DeployGuide}): {@link #requireSupported} says what is missing
  * in one line.
  */
 public final class VirtualHosts implements AutoCloseable {
@@ -86,12 +87,12 @@ public final class VirtualHosts implements AutoCloseable {
 
     /**
      * Throws a {@link UsageException} naming {@code setting} unless hosts can be made here: Linux,
-     * root, and {@code ip}, {@code unshare} and {@code nsenter} on the PATH.
+     * root, and {@code ip}, {@code unshare}, {@code nsenter} and {@code bash} on the PATH.
      */
     public static void requireSupported(String setting) {
         Optional<String> missing = missing();
         missing.ifPresent(m -> {
-            throw new UsageException(setting, "needs Linux, root and iproute2 (ip, unshare, nsenter); " + m);
+            throw new UsageException(setting, "needs Linux, root, iproute2 (ip, unshare, nsenter) and bash; " + m);
         });
     }
 
@@ -103,7 +104,7 @@ public final class VirtualHosts implements AutoCloseable {
         if (!isRoot()) {
             return Optional.of("kpipe is not running as root");
         }
-        List<String> absent = Stream.of("ip", "unshare", "nsenter").filter(c -> which(c).isEmpty()).toList();
+        List<String> absent = Stream.of("ip", "unshare", "nsenter", "bash").filter(c -> which(c).isEmpty()).toList();
         return absent.isEmpty() ? Optional.empty() : Optional.of("not found: " + String.join(", ", absent));
     }
 
