@@ -116,10 +116,23 @@ class ChaosIT {
      * same kill aborts the transaction holding state, output and offsets: nothing twice. No late
      * or invalid points, so every duplicate is a window count.
      */
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"at_least_once", "exactly_once_v2"})
-    void shouldOverCountWindowsOnlyUnderAtLeastOnceWhenAProcessorDiesBetweenStateFlushAndOffsetCommit(
-            String guarantee) throws Exception {
+    @Test
+    void shouldCountEveryWindowOnceUnderExactlyOnceWhenAProcessorDiesBetweenStateFlushAndOffsetCommit()
+            throws Exception {
+        flushThenDie("exactly_once_v2");
+    }
+
+    /**
+     * The same under at-least-once, which over-counts: outside {@code mvn -B verify} for the suite's
+     * time ({@code mvn -B verify -Dkpipe.it.exclude=none -Dit.test=ChaosIT}).
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("load")
+    void shouldOverCountWindowsUnderAtLeastOnceWhenAProcessorDiesBetweenStateFlushAndOffsetCommit() throws Exception {
+        flushThenDie("at_least_once");
+    }
+
+    private void flushThenDie(String guarantee) throws Exception {
         boolean alos = guarantee.equals("at_least_once");
         JsonNode s = run(alos ? 1 : 0, "--brokers", "3", "--processors", "2", "--guarantee", guarantee,
                 "--duration", "34s", "--rate", "20k", "--sensors", "500", "--invalid-ratio", "0", "--late-ratio", "0",

@@ -134,6 +134,55 @@ class HostsRunIT {
         assertNothingLeft(children, namespaces, uplink(output));
     }
 
+    /**
+     * In {@code mvn -B verify}: two processors on hosts of their own, each started with the
+     * deployment guide's line (docs/deploy.md), answer for each other's sensors across the network;
+     * the books are exact, and when the run ends nothing of it is left.
+     */
+    @Test
+    void shouldRunTheGuidesLineOnEachHostAnswerAcrossHostsAndLeaveNothingWhenTheRunEnds() throws Exception {
+        RunConfig config = RunConfig.builder()
+                .cluster(ClusterConfig.ofBrokers(1))
+                .topics(new TopicSettings("", 12, 0))
+                .guarantee(Guarantee.EXACTLY_ONCE_V2)
+                .threads(1)
+                .duration(Duration.ofSeconds(8))
+                .rate(5_000)
+                .sensors(100)
+                .invalidRatio(0.01)
+                .drainTimeout(Duration.ofSeconds(60))
+                .processors(2)
+                .httpPort(-1)
+                .hosts(true)
+                .build();
+        StringWriter text = new StringWriter();
+        PrintWriter out = new PrintWriter(text, true);
+        List<ProcessHandle> children = new ArrayList<>();
+        Set<String> namespaces = new HashSet<>();
+        List<String> forwarded = new ArrayList<>();
+
+        RunSummary s = new PipelineRun(config, out).execute(summary -> {
+            children.addAll(ProcessHandle.current().descendants().toList());
+            namespaces.addAll(foreignNamespaces(children));
+            forwarded.addAll(queryAcrossHosts(text.toString()));
+        }).summary();
+        String output = text.toString();
+
+        assertThat(output).contains("processors run docs/deploy.md's line: "
+                + io.kpipe.hosts.DeployGuide.bundled().line());
+        assertThat(s.lost()).as(output).isZero();
+        assertThat(s.duplicated()).as(output).isZero();
+        assertThat(s.windowsWrong()).as(output).isZero();
+        assertThat(s.dlq()).as(output).isEqualTo(s.producedInvalid()).isPositive();
+        assertThat(s.aggregated() + s.late()).as(output).isEqualTo(s.producedValid());
+        // Processor 2's answer through processor 1 (or the other way round) equals its own.
+        assertThat(forwarded).as(output).hasSize(2);
+        assertThat(forwarded.get(0)).isEqualTo(forwarded.get(1));
+        assertThat(children).as("the broker, the processors, the switch").hasSizeGreaterThanOrEqualTo(4);
+        assertThat(namespaces).as("the hosts' and the switch's namespaces").hasSizeGreaterThanOrEqualTo(4);
+        assertNothingLeft(children, namespaces, uplink(output));
+    }
+
     @Test
     void shouldLeaveNoNamespaceLinkOrProcessWhenRunOnHostsIsKilled() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
