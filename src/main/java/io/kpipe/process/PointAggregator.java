@@ -88,6 +88,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         this.store = context.getStateStore(storeName);
         this.devices = context.getStateStore(PointTopology.DEVICES_STORE);
         store.load(this::emit);
+        live.hold(partition);
         if (emitFinal) {
             // Open windows are not published until they close: queries read them from the store.
             live.attachOpen(partition, this::committedWindows);
