@@ -62,6 +62,9 @@ public final class AdvertisedHost {
                 + "reach this one at, got '" + given + "'");
         UsageException.require(host.indexOf('/') < 0 && host.indexOf('@') < 0, FLAG,
                 "'" + given + "' is not a host name or IP address");
+        UsageException.require(host.indexOf('%') < 0, FLAG, "'" + given + "' has a scope (" + host.substring(
+                Math.max(0, host.indexOf('%'))) + "), which means something on this machine only; give an address or "
+                + "name the other instances reach this one at");
         UsageException.require(!(host.indexOf(':') > 0 && host.indexOf(':') == host.lastIndexOf(':')), FLAG,
                 "'" + given + "' has a port; give the host alone (the port is --http-port's)");
         InetAddress literal = literal(given, host);

@@ -145,6 +145,8 @@ class AdvertisedHostTest {
             "10.0.1 | '10.0.1' is not a host name or IP address",
             "10.0.0.300 | '10.0.0.300' is not a host name or IP address",
             "http://node7 | 'http://node7' is not a host name or IP address",
+            "[fe80::1%2] | '[fe80::1%2]' has a scope (%2), which means something on this machine only; give an "
+                    + "address or name the other instances reach this one at",
             "010.0.0.1 | '010.0.0.1' has a leading zero, which some resolvers read as octal; write the address "
                     + "without, e.g. 10.0.0.1",
             "127.000.0.1 | '127.000.0.1' has a leading zero, which some resolvers read as octal; write the address "
