@@ -88,7 +88,6 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         this.store = context.getStateStore(storeName);
         this.devices = context.getStateStore(PointTopology.DEVICES_STORE);
         store.load(this::emit);
-        live.hold(partition);
         if (emitFinal) {
             // Open windows are not published until they close: queries read them from the store.
             live.attachOpen(partition, this::committedWindows);
@@ -99,6 +98,8 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
                     w.start, w.start + windowMs, w.aggregate)));
             evictLive();
         }
+        // Held (a sensor without windows here has none) only once its restored windows answer queries.
+        live.hold(partition);
     }
 
     /** For queries from other threads: the sensor's windows in the store as of its last commit. */
