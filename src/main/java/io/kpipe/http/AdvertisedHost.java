@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -25,8 +26,11 @@ import java.util.regex.Pattern;
  * startup line shows what is advertised.
  *
  * <p>A given value must be a host name or an IP address, without a port (the port is the
- * server's), not a wildcard; an IP address beyond loopback is refused while the server listens on
- * loopback only, since no other machine could reach it there.
+ * server's), not a wildcard, and an IPv4 address without leading zeros (octal to some resolvers).
+ * It must lead to where the server listens: with a specific {@code --http-bind}, an IP address
+ * must be that address, and a name must resolve here to addresses that include it (a name that
+ * does not resolve is refused); with a wildcard bind any address or name is taken, as the server
+ * listens on all of this machine's.
  */
 public final class AdvertisedHost {
     static final String FLAG = "--advertised-host";
@@ -58,10 +62,17 @@ public final class AdvertisedHost {
                 + "reach this one at, got '" + given + "'");
         UsageException.require(host.indexOf('/') < 0 && host.indexOf('@') < 0, FLAG,
                 "'" + given + "' is not a host name or IP address");
+        UsageException.require(host.indexOf('%') < 0, FLAG, "'" + given + "' has a scope (" + host.substring(
+                Math.max(0, host.indexOf('%'))) + "), which means something on this machine only; give an address or "
+                + "name the other instances reach this one at");
         UsageException.require(!(host.indexOf(':') > 0 && host.indexOf(':') == host.lastIndexOf(':')), FLAG,
                 "'" + given + "' has a port; give the host alone (the port is --http-port's)");
         InetAddress literal = literal(given, host);
+        InetAddress bound = bound(endpoint.bind());
         if (literal == null) {
+            if (!bound.isAnyLocalAddress()) {
+                resolvesTo(given, host, bound, endpoint.bind());
+            }
             return host;
         }
         UsageException.require(!literal.isAnyLocalAddress(), FLAG, given + " is the wildcard address, which no "
@@ -70,7 +81,56 @@ public final class AdvertisedHost {
         UsageException.require(literal.isLoopbackAddress() || !endpoint.loopback(), FLAG, given + " is not reachable: "
                 + "the HTTP server listens on " + endpoint.bind() + " (loopback) only; add --http-bind " + given
                 + " or 0.0.0.0 (with --http-tls)");
+        UsageException.require(bound.isAnyLocalAddress() || same(literal, bound), FLAG, given + " is not reachable: "
+                + "the HTTP server listens on " + endpoint.bind() + " only; leave " + FLAG + " out, or add --http-bind "
+                + given + " or a wildcard (0.0.0.0, ::)");
         return host;
+    }
+
+    /** The address a server given {@code --http-bind bind} listens on (the first of a name's), as the server takes it. */
+    private static InetAddress bound(String bind) {
+        try {
+            return InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new UsageException("--http-bind", "'" + bind + "' is not an address of this machine");
+        }
+    }
+
+    /**
+     * Refuses the name {@code host} unless it resolves, here, to addresses that include {@code bound}:
+     * other instances would connect where nothing listens. A name that does not resolve here is
+     * refused too: the other instances most likely cannot resolve it either (and a systemd unit
+     * restarts a processor refused at boot before DNS answered).
+     */
+    private static void resolvesTo(String given, String host, InetAddress bound, String bind) {
+        InetAddress[] all;
+        try {
+            all = InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            throw new UsageException(FLAG, "'" + given + "' does not resolve on this machine, so other instances "
+                    + "cannot be sure to reach it; give a name that resolves to " + bind + ", or " + bind + " itself");
+        }
+        for (InetAddress a : all) {
+            if (same(a, bound)) {
+                return;
+            }
+        }
+        throw new UsageException(FLAG, given + " is not reachable: it resolves to " + describe(all)
+                + ", but the HTTP server listens on " + bind + " only; give a name that resolves to " + bind
+                + ", or add --http-bind with its address or a wildcard (0.0.0.0, ::)");
+    }
+
+    /** The same address, whatever IPv6 scope either carries. */
+    private static boolean same(InetAddress a, InetAddress b) {
+        return Arrays.equals(a.getAddress(), b.getAddress());
+    }
+
+    private static String describe(InetAddress[] all) {
+        StringBuilder b = new StringBuilder();
+        for (InetAddress a : all) {
+            b.append(b.length() == 0 ? "" : ", ").append(literal(a));
+        }
+        return b.toString();
     }
 
     /** {@code host} as an IP address if it is one, null for a host name; refuses anything else. Never looks a name up. */
@@ -84,6 +144,10 @@ public final class AdvertisedHost {
                 byte[] bytes = new byte[4];
                 String[] octets = host.split("\\.");
                 for (int i = 0; i < 4; i++) {
+                    // 010 is 8 to inet_aton and some resolvers, 10 to others: refused rather than guessed.
+                    UsageException.require(octets[i].length() == 1 || octets[i].charAt(0) != '0', FLAG, "'" + given
+                            + "' has a leading zero, which some resolvers read as octal; write the address without, "
+                            + "e.g. " + withoutLeadingZeros(octets));
                     int octet = Integer.parseInt(octets[i]);
                     UsageException.require(octet <= 255, FLAG, "'" + given + "' is not a host name or IP address");
                     bytes[i] = (byte) octet;
@@ -98,14 +162,17 @@ public final class AdvertisedHost {
         return null;
     }
 
+    private static String withoutLeadingZeros(String[] octets) {
+        StringBuilder b = new StringBuilder();
+        for (String o : octets) {
+            b.append(b.length() == 0 ? "" : ".").append(Integer.parseInt(o));
+        }
+        return b.toString();
+    }
+
     /** What a server bound to {@code bind} advertises when not told. */
     static String defaultFor(String bind) {
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(bind);
-        } catch (UnknownHostException e) {
-            throw new UsageException("--http-bind", "'" + bind + "' is not an address of this machine");
-        }
+        InetAddress address = bound(bind);
         if (!address.isAnyLocalAddress()) {
             return bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind;
         }
@@ -131,11 +198,24 @@ public final class AdvertisedHost {
                         .filter(i -> !i.isLinkLocalAddress() && !i.isLoopbackAddress() && !i.isAnyLocalAddress())
                         .findFirst();
                 if (a.isPresent()) {
-                    return Optional.of(a.get().getHostAddress());
+                    return Optional.of(literal(a.get()));
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * {@code a} as an address literal without the scope ({@code %eth0}, {@code %2}) an interface's IPv6
+     * address carries: the scope means something on this machine only, and {@code application.server}
+     * and a URL cannot carry it. The caller brackets an IPv6 literal ({@link #address}).
+     */
+    static String literal(InetAddress a) {
+        try {
+            return InetAddress.getByAddress(a.getAddress()).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("an address of 4 or 16 bytes is always taken", e);
+        }
     }
 
     private static boolean upBeyondLoopback(NetworkInterface n) {

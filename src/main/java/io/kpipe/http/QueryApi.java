@@ -30,7 +30,8 @@ import java.util.Map;
  * hop, marked so it is never forwarded again). Errors are JSON {@code {"error": "..."}}: 400 for bad
  * parameters; 503 with {@code Retry-After} (seconds) while the answer cannot be known: this instance
  * is starting, rebalancing or stopped, the owner is not in the metadata yet, or it does not answer
- * ({@link QueryRoute}); 404 only for a sensor without windows on its owner, with the metadata settled.
+ * ({@link QueryRoute}); 404 only for a sensor without windows on its owner, with the metadata settled
+ * and the sensor's partition held by this instance (not merely named as its owner by the metadata).
  */
 public final class QueryApi {
     private static final String FORWARDED = "X-Kpipe-Forwarded";
@@ -108,8 +109,8 @@ public final class QueryApi {
     }
 
     private QueryRoute route(PointProcessor p, String sensor, String forwardedBy) {
-        return p == null ? QueryRoute.decide(null, () -> null, null, sensor, forwardedBy)
-                : QueryRoute.decide(p.state(), () -> p.owner(sensor), self(p), sensor, forwardedBy);
+        return p == null ? QueryRoute.decide(null, () -> null, null, partition -> false, sensor, forwardedBy)
+                : QueryRoute.decide(p.state(), () -> p.owner(sensor), self(p), p.live()::holds, sensor, forwardedBy);
     }
 
     /** This instance as the others know it: its {@code application.server}. */

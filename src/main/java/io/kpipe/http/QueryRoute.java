@@ -1,5 +1,7 @@
 package io.kpipe.http;
 
+import io.kpipe.process.PointProcessor.Owner;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -13,7 +15,10 @@ import org.apache.kafka.streams.KafkaStreams;
  *   │ yes
  * owner in the metadata? ──no──► retry (metadata not rebuilt yet)
  *   │ yes
- * owner is this instance? ──yes──► here (404 only from here, and only if still so after the lookup)
+ * owner is this instance? ──yes──► holds the sensor's partition? ──yes──► here (404 only from here,
+ *   │ no                                   │ no                                    and only if still so
+ *   │                                      ▼                                     after the lookup)
+ *   │                    retry (partition lost or revoked, or an address advertised twice)
  *   │ no
  * forwarded to us already? ──yes──► retry (ownership moving: the two instances disagree)
  *   │ no
@@ -39,10 +44,14 @@ record QueryRoute(Kind kind, String owner, String reason, int retryAfterSeconds)
      * @param owner        the owner's {@code host:port} in the metadata, null where it is not known
      *                     (asked only in state RUNNING, where the metadata can be asked at all)
      * @param self         this instance's {@code application.server}
+     * @param holds        whether this instance holds a partition of {@code points} (its task is open
+     *                     here): the metadata can name this instance for one it does not hold, as
+     *                     Kafka Streams stays RUNNING when a task is closed (partitions lost or
+     *                     revoked), and two instances may advertise the same address
      * @param forwardedBy  the instance that forwarded this query here, or null
      */
-    static QueryRoute decide(KafkaStreams.State state, Supplier<String> owner, String self, String sensor,
-                             String forwardedBy) {
+    static QueryRoute decide(KafkaStreams.State state, Supplier<Owner> owner, String self, IntPredicate holds,
+                             String sensor, String forwardedBy) {
         if (state == null) {
             return retry(REBALANCE_RETRY_AFTER_SECONDS, "the processor of this instance is starting; retry");
         }
@@ -61,13 +70,20 @@ record QueryRoute(Kind kind, String owner, String reason, int retryAfterSeconds)
                         + state + "); another instance answers once the group has moved its partitions");
             }
         }
-        String o = owner.get();
-        if (o == null) {
+        Owner md = owner.get();
+        if (md == null) {
             return retry(REBALANCE_RETRY_AFTER_SECONDS, "the owner of sensor '" + sensor + "' is not known yet "
                     + "(the metadata is rebuilt after a rebalance); retry");
         }
+        String o = md.address();
         if (o.equals(self)) {
-            return HERE;
+            if (holds.test(md.partition())) {
+                return HERE;
+            }
+            return retry(REBALANCE_RETRY_AFTER_SECONDS, "the metadata names this instance (" + self + ") as the owner "
+                    + "of sensor '" + sensor + "', but it does not hold the sensor's partition (points-"
+                    + md.partition() + "): the partition was lost or revoked and is being reassigned, or another "
+                    + "instance advertises the same address; retry");
         }
         if (forwardedBy != null) {
             return retry(REBALANCE_RETRY_AFTER_SECONDS, "the owner of sensor '" + sensor + "' is moving: " + forwardedBy

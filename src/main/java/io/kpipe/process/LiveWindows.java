@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -43,6 +44,22 @@ public final class LiveWindows {
 
     private final Map<Integer, Map<String, WindowResult[]>> byPartition = new ConcurrentHashMap<>();
     private final Map<Integer, OpenWindows> open = new ConcurrentHashMap<>();
+    /** Partitions whose task is open here: from its processor's init to its close, windows or not. */
+    private final Set<Integer> held = ConcurrentHashMap.newKeySet();
+
+    /** The partition's task is open here (its processor's init); called by its stream thread. */
+    void hold(int partition) {
+        held.add(partition);
+    }
+
+    /**
+     * Whether this instance holds {@code partition} of {@code points} now: its task is open here, so a
+     * sensor of it without windows here has none. Kafka Streams can stay RUNNING after a task was
+     * closed (its partitions lost or revoked), while its metadata still names this instance.
+     */
+    public boolean holds(int partition) {
+        return held.contains(partition);
+    }
 
     /** Called by the partition's stream thread only. */
     void publish(int partition, WindowResult w) {
@@ -105,6 +122,7 @@ public final class LiveWindows {
 
     /** Forgets a partition this instance no longer owns. */
     void drop(int partition) {
+        held.remove(partition);
         byPartition.remove(partition);
         open.remove(partition);
     }

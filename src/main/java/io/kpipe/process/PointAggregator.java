@@ -98,6 +98,8 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
                     w.start, w.start + windowMs, w.aggregate)));
             evictLive();
         }
+        // Held (a sensor without windows here has none) only once its restored windows answer queries.
+        live.hold(partition);
     }
 
     /** For queries from other threads: the sensor's windows in the store as of its last commit. */

@@ -80,12 +80,15 @@ public final class PointProcessor implements AutoCloseable {
         return applicationServer;
     }
 
+    /** The instance that owns a sensor's windows ({@code host:port}, an IPv6 host in brackets) and the sensor's partition. */
+    public record Owner(String address, int partition) {}
+
     /**
-     * Which instance owns {@code sensor}'s windows: its {@code application.server} ({@code host:port},
-     * an IPv6 host in brackets), or null while that is not known: the instance is not running or
-     * rebalancing, the metadata is being rebuilt, or no instance has the partition yet.
+     * Which instance owns {@code sensor}'s windows, and the partition of {@code points} it is in, as
+     * the metadata says; null while that is not known: the instance is not running or rebalancing,
+     * the metadata is being rebuilt, or no instance has the partition yet.
      */
-    public String owner(String sensor) {
+    public Owner owner(String sensor) {
         KeyQueryMetadata md;
         try {
             md = streams.queryMetadataForKey(PointTopology.AGGREGATE_STORE,
@@ -97,7 +100,7 @@ public final class PointProcessor implements AutoCloseable {
             return null;   // port -1: HostInfo.unavailable(), the partition is assigned to nobody yet
         }
         String host = md.activeHost().host();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + md.activeHost().port();
+        return new Owner((host.contains(":") ? "[" + host + "]" : host) + ":" + md.activeHost().port(), md.partition());
     }
 
     public KafkaStreams.State state() {

@@ -126,6 +126,13 @@ class BadUsageTest {
                 Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--advertised-host", "10.0.0.5"},
                         "kpipe process: --advertised-host: 10.0.0.5 is not reachable: the HTTP server listens on 127.0.0.1 "
                                 + "(loopback) only; add --http-bind 10.0.0.5 or 0.0.0.0 (with --http-tls)"),
+                Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--http-bind", "127.0.0.1",
+                                "--advertised-host", "127.0.0.2"},
+                        "kpipe process: --advertised-host: 127.0.0.2 is not reachable: the HTTP server listens on 127.0.0.1 "
+                                + "only; leave --advertised-host out, or add --http-bind 127.0.0.2 or a wildcard (0.0.0.0, ::)"),
+                Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--advertised-host", "127.000.0.1"},
+                        "kpipe process: --advertised-host: '127.000.0.1' has a leading zero, which some resolvers read as "
+                                + "octal; write the address without, e.g. 127.0.0.1"),
                 Arguments.of(new String[] {"process", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "-1",
                                 "--advertised-host", "node7"},
                         "kpipe process: --advertised-host: only with an HTTP server to advertise: --http-port -1 serves none"),

@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.kpipe.config.HttpEndpoint;
 import io.kpipe.config.UsageException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,9 +71,66 @@ class AdvertisedHostTest {
             "kpipe-2.example.com | kpipe-2.example.com",
             "node7 | node7",
             "127.0.0.2 | 127.0.0.2",
+            "10.0.0.2 | 10.0.0.2",
             "[::1] | ::1"})
-    void shouldTakeAHostNameOrAddress(String given, String advertised) {
-        assertThat(AdvertisedHost.of(given, loopback("127.0.0.1"))).isEqualTo(advertised);
+    void shouldTakeAnyHostNameOrAddressWhenTheServerListensOnEveryInterface(String given, String advertised)
+            throws Exception {
+        assertThat(AdvertisedHost.of(given, beyondLoopback("0.0.0.0"))).isEqualTo(advertised);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "127.0.0.1 | 127.0.0.1 | 127.0.0.1",
+            "127.0.0.3 | 127.0.0.3 | 127.0.0.3",
+            "127.0.0.1 | localhost | localhost",
+            "::1 | [::1] | ::1",
+            "[::1] | 0:0:0:0:0:0:0:1 | 0:0:0:0:0:0:0:1"})
+    void shouldTakeTheBindAddressOrANameResolvingToItWhenTheServerListensOnOneAddress(String bind, String given,
+                                                                                     String advertised) {
+        assertThat(AdvertisedHost.of(given, loopback(bind))).isEqualTo(advertised);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "127.0.0.1 | 127.0.0.2 | 127.0.0.2 is not reachable: the HTTP server listens on 127.0.0.1 only; leave "
+                    + "--advertised-host out, or add --http-bind 127.0.0.2 or a wildcard (0.0.0.0, ::)",
+            "127.0.0.2 | localhost | localhost is not reachable: it resolves to ADDRESSES, but the HTTP server listens "
+                    + "on 127.0.0.2 only; give a name that resolves to 127.0.0.2, or add --http-bind with its address "
+                    + "or a wildcard (0.0.0.0, ::)",
+            "127.0.0.1 | no-such-host.invalid | 'no-such-host.invalid' does not resolve on this machine, so other "
+                    + "instances cannot be sure to reach it; give a name that resolves to 127.0.0.1, or 127.0.0.1 itself"})
+    void shouldRefuseAHostThatDoesNotLeadToTheOneAddressTheServerListensOn(String bind, String given, String message)
+            throws Exception {
+        String addresses = Arrays.stream(InetAddress.getAllByName("localhost")).map(AdvertisedHost::literal)
+                .collect(Collectors.joining(", "));
+
+        assertThatThrownBy(() -> AdvertisedHost.of(given, loopback(bind)))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--advertised-host: " + message.replace("ADDRESSES", addresses));
+    }
+
+    @Test
+    void shouldRefuseAnotherAddressOfThisMachineWhenTheServerListensOnOneBeyondLoopback() throws Exception {
+        // The review's case, --http-bind 10.0.0.1 --advertised-host 10.0.0.2, without needing 10.0.0.1 here:
+        // the check compares addresses and does not open a socket.
+        assertThatThrownBy(() -> AdvertisedHost.of("10.0.0.2", beyondLoopback("10.0.0.1")))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--advertised-host: 10.0.0.2 is not reachable: the HTTP server listens on 10.0.0.1 only; "
+                        + "leave --advertised-host out, or add --http-bind 10.0.0.2 or a wildcard (0.0.0.0, ::)");
+        assertThat(AdvertisedHost.of("10.0.0.1", beyondLoopback("10.0.0.1"))).isEqualTo("10.0.0.1");
+    }
+
+    @Test
+    void shouldWriteAnInterfaceAddressWithoutItsIpv6Scope() throws Exception {
+        byte[] bytes = InetAddress.getByName("2001:db8::7").getAddress();
+        InetAddress scoped = Inet6Address.getByAddress(null, bytes, 2);
+        assertThat(scoped.getHostAddress()).as("what an interface's address gives").isEqualTo("2001:db8:0:0:0:0:0:7%2");
+
+        String host = AdvertisedHost.literal(scoped);
+
+        assertThat(host).isEqualTo("2001:db8:0:0:0:0:0:7");
+        assertThat(AdvertisedHost.address(host, 8443)).isEqualTo("[2001:db8:0:0:0:0:0:7]:8443");
+        assertThat(AdvertisedHost.literal(InetAddress.getByName("10.0.0.5"))).isEqualTo("10.0.0.5");
     }
 
     @ParameterizedTest
@@ -85,6 +145,12 @@ class AdvertisedHostTest {
             "10.0.1 | '10.0.1' is not a host name or IP address",
             "10.0.0.300 | '10.0.0.300' is not a host name or IP address",
             "http://node7 | 'http://node7' is not a host name or IP address",
+            "[fe80::1%2] | '[fe80::1%2]' has a scope (%2), which means something on this machine only; give an "
+                    + "address or name the other instances reach this one at",
+            "010.0.0.1 | '010.0.0.1' has a leading zero, which some resolvers read as octal; write the address "
+                    + "without, e.g. 10.0.0.1",
+            "127.000.0.1 | '127.000.0.1' has a leading zero, which some resolvers read as octal; write the address "
+                    + "without, e.g. 127.0.0.1",
             "10.0.0.5 | 10.0.0.5 is not reachable: the HTTP server listens on 127.0.0.1 (loopback) only; "
                     + "add --http-bind 10.0.0.5 or 0.0.0.0 (with --http-tls)"})
     void shouldRefuseWhatNoOtherInstanceCouldReachWithOneLine(String given, String message) {

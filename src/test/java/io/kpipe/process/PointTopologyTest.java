@@ -310,6 +310,23 @@ class PointTopologyTest {
     }
 
     @Test
+    void shouldHoldAPartitionForQueriesFromItsTasksInitToItsCloseWithOrWithoutWindows() {
+        LiveWindows live = new LiveWindows();
+        ProcessorConfig config = ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", stateDir, 1);
+        driver.close();
+        driver = new TopologyTestDriver(PointTopology.build(config, stats, live), PointTopology.streamsProperties(config));
+
+        // The test driver runs one task, for partition 0, and opens it at once: no point yet, no window.
+        assertThat(live.holds(0)).isTrue();
+        assertThat(live.holds(1)).isFalse();
+        assertThat(live.windows()).isZero();
+
+        driver.close();
+        driver = null;
+        assertThat(live.holds(0)).as("a closed task's partition is no longer held").isFalse();
+    }
+
+    @Test
     void shouldWriteEachChangedWindowAndStreamTimeToTheChangelogAndDeleteClosedWindows() {
         TestOutputTopic<Bytes, byte[]> changelog = driver.createOutputTopic(
                 "kpipe-processor-agg-store-changelog", new BytesDeserializer(), new ByteArrayDeserializer());
