@@ -142,6 +142,8 @@ final class BenchCommand implements Callable<Integer> {
                         "has no meaning with --scenario engines: its ramp bisects (--ramp-steps, --max-rate)");
             }
         } else {
+            io.kpipe.config.UsageException.require(engine.engine != io.kpipe.config.Engine.SPARK || !given("--guarantee"),
+                    "--guarantee", "has no meaning with --engine spark: its Kafka sink is at-least-once, its output idempotent by key (docs/spark.md)");
             for (String o : List.of("--engines", "--ramp-steps")) {
                 io.kpipe.config.UsageException.require(!given(o), o, "is for --scenario engines");
             }

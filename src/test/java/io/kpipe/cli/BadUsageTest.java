@@ -60,6 +60,8 @@ class BadUsageTest {
                         "kpipe bench: --scenario soak: is not available with --engine spark: the Spark JVM is not in the soak's resource sampler yet"),
                 Arguments.of(new String[] {"bench", "--scenario", "steady", "--engine", "spark", "--processors", "2"},
                         "kpipe bench: --processors: has no meaning with --engine spark: the Spark processor is one child JVM"),
+                Arguments.of(new String[] {"bench", "--scenario", "max", "--engine", "spark", "--guarantee", "at_least_once"},
+                        "kpipe bench: --guarantee: has no meaning with --engine spark: its Kafka sink is at-least-once, its output idempotent by key (docs/spark.md)"),
                 Arguments.of(new String[] {"bench", "--scenario", "steady", "--engine", "dsl", "--emit", "final"},
                         "kpipe bench: --emit: final is not available with --engine dsl: the DSL job emits updates at each commit (docs/engines.md)"),
                 Arguments.of(new String[] {"bench", "--scenario", "soak", "--processors", "2", "--chaos", "kill-processor@10s"},
