@@ -44,7 +44,7 @@ public final class EnginesReport {
                     stats(a.latencyP50Ms(), "%,.0f"), stats(a.latencyP99Ms(), "%,.0f"), stats(a.firstResultS(), "%.1f"),
                     stats(a.cpuUsPerPoint(), "%.2f"), stats(a.engineHeapAfterGcMb(), "%,.0f"),
                     stats(a.engineRssMb(), "%,.0f"), stats(a.maxPointsPerS(), "%,.0f"), a.lost(), a.duplicated(),
-                    a.valid() ? "yes" : "NO"));
+                    a.valid() ? "yes" : a.notDrained() > 0 ? "NO (" + a.notDrained() + " trial(s) not drained)" : "NO"));
         }
         return b.toString();
     }

@@ -75,6 +75,7 @@ public record EnginesResult(
             @JsonProperty("max_points_per_s") BenchResult.Stats maxPointsPerS,
             @JsonProperty("lost") long lost,
             @JsonProperty("duplicated") long duplicated,
+            @JsonProperty("not_drained") int notDrained,
             @JsonProperty("valid") boolean valid) {
 
         /** The medians (min, max) of an engine's repeats. */
@@ -91,7 +92,7 @@ public record EnginesResult(
                     stats(repeats, r -> orNaN(r.measures().engineHeapAfterGcMb())),
                     stats(repeats, r -> r.maxPointsPerS()),
                     all.stream().mapToLong(Trial::lost).sum(), all.stream().mapToLong(Trial::duplicated).sum(),
-                    all.stream().allMatch(Trial::valid));
+                    (int) all.stream().filter(t -> !t.drained()).count(), all.stream().allMatch(Trial::valid));
         }
 
         private static double orNaN(Double d) {

@@ -37,6 +37,14 @@ public record Trial(
         return new Trial(rate, false, new KeepUp(false, 0, 0, 0, 0, "error: " + e.getMessage()), null, List.of(), null);
     }
 
+    /**
+     * Whether the run's processor (and sink) caught up before the books were read; true for a trial
+     * that crashed (it has no books: its reason says why).
+     */
+    boolean drained() {
+        return summary == null || summary.drained();
+    }
+
     long lost() {
         return summary == null ? 0 : summary.lost();
     }
@@ -103,6 +111,14 @@ public record Trial(
     /** The run of one trial, with the engine and the processor JVMs given (the engines scenario sets them per engine). */
     static RunConfig runConfig(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration,
                                io.kpipe.config.Engine engine, int processors) {
+        return runConfig(c, bootstrap, prefix, rate, duration, engine, processors, DRAIN_TIMEOUT);
+    }
+
+    /** How long a trial's processor may take to catch up after the generator stopped, unless told otherwise. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(180);
+
+    static RunConfig runConfig(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration,
+                               io.kpipe.config.Engine engine, int processors, Duration drainTimeout) {
         return RunConfig.builder()
                 .cluster(ClusterConfig.ofBrokers(c.brokers()))
                 .bootstrapServers(bootstrap)
@@ -113,7 +129,7 @@ public record Trial(
                 .rate(rate)
                 .sensors(c.sensors())
                 .invalidRatio(0.0001)
-                .drainTimeout(Duration.ofSeconds(180))
+                .drainTimeout(drainTimeout)
                 .warmup(c.warmup())
                 .sink(c.sink() ? RunConfig.Sink.EMBEDDED : RunConfig.Sink.OFF)
                 .processors(processors)
