@@ -211,7 +211,7 @@ public final class EnginesBench {
         s.put("max_rate", config.maxRate());
         s.put("repeat", config.repeat());
         s.put("sink", config.sink());
-        s.put("engine_jvm", "spark: its child JVM (-Xmx1g); streams, dsl: one child processor (kpipe process --child)");
+        s.put("engine_jvm", "-Xms512m -Xmx1g; spark: its child JVM; streams, dsl: one child processor (kpipe process --child)");
         return s;
     }
 }
