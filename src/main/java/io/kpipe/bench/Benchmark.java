@@ -60,6 +60,7 @@ public final class Benchmark {
                         case MAX -> max(i, cluster);
                         case STEADY -> steady(i, cluster);
                         case SOAK -> soak(i, cluster);
+                        case ENGINES -> throw new IllegalArgumentException("the engines scenario is EnginesBench's");
                     };
                     repeats.computeIfAbsent(mode, m -> new ArrayList<>()).add(r);
                 }
@@ -225,7 +226,9 @@ public final class Benchmark {
                 s.put("yardstick_records", config.yardstickRecords());
             }
             case YARDSTICK -> s.put("yardstick_records", config.yardstickRecords());
+            case ENGINES -> { }
         }
+        s.put("engine", config.engine().flagName());
         return s;
     }
 }

@@ -71,7 +71,8 @@ public final class Report {
         var s = r.settings();
         b.append(String.format(Locale.ROOT, "| %s%s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s |%n",
                 r.scenario(), r.security() == null || r.security().equals("plaintext") ? "" : " " + r.security(),
-                s.containsKey("rate") ? String.format(Locale.ROOT, " %,d/s", ((Number) s.get("rate")).longValue()) : "",
+                (s.containsKey("rate") ? String.format(Locale.ROOT, " %,d/s", ((Number) s.get("rate")).longValue()) : "")
+                        + (s.get("engine") == null || "streams".equals(s.get("engine")) ? "" : " on " + s.get("engine")),
                 s.get("guarantee"), s.get("brokers"),
                 r.pointsPerS() == null ? "-" : String.format(Locale.ROOT, "%,.0f (%,.0f-%,.0f)",
                         r.pointsPerS().median(), r.pointsPerS().min(), r.pointsPerS().max()),

@@ -37,6 +37,14 @@ public record Trial(
         return new Trial(rate, false, new KeepUp(false, 0, 0, 0, 0, "error: " + e.getMessage()), null, List.of(), null);
     }
 
+    /**
+     * Whether the run's processor (and sink) caught up before the books were read; true for a trial
+     * that crashed (it has no books: its reason says why).
+     */
+    boolean drained() {
+        return summary == null || summary.drained();
+    }
+
     long lost() {
         return summary == null ? 0 : summary.lost();
     }
@@ -47,8 +55,14 @@ public record Trial(
 
     static Trial run(BenchConfig c, LocalCluster cluster, String prefix, long rate, Duration duration, PrintWriter out)
             throws InterruptedException {
-        PipelineRun.Result r = new PipelineRun(runConfig(c, cluster.bootstrapServers(), prefix, rate, duration), out)
-                .onCluster(cluster).execute();
+        return run(c, cluster, prefix, rate, duration, out, c.engine(), c.processors());
+    }
+
+    /** {@link #run} on the engine given, with {@code processors} processor JVMs (the engines scenario's). */
+    static Trial run(BenchConfig c, LocalCluster cluster, String prefix, long rate, Duration duration, PrintWriter out,
+                     io.kpipe.config.Engine engine, int processors) throws InterruptedException {
+        PipelineRun.Result r = new PipelineRun(runConfig(c, cluster.bootstrapServers(), prefix, rate, duration, engine,
+                processors), out).onCluster(cluster).execute();
         deleteTopics(cluster, prefix);
         KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), duration.toSeconds(), rate);
         return new Trial(rate, r.summary().ok(), k, r.summary(), r.timeline(), null);
@@ -84,7 +98,27 @@ public record Trial(
         }
     }
 
+    /** The trial's verdict on a run that completed: kept up over the window after the warm-up, and reconciled. */
+    static Trial judged(BenchConfig c, PipelineRun.Result r, long rate, Duration duration) {
+        KeepUp k = KeepUp.judge(r.timeline(), c.warmup().toSeconds(), duration.toSeconds(), rate);
+        return new Trial(rate, r.summary().ok(), k, r.summary(), r.timeline(), null);
+    }
+
     private static RunConfig runConfig(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration) {
+        return runConfig(c, bootstrap, prefix, rate, duration, c.engine(), c.processors());
+    }
+
+    /** The run of one trial, with the engine and the processor JVMs given (the engines scenario sets them per engine). */
+    static RunConfig runConfig(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration,
+                               io.kpipe.config.Engine engine, int processors) {
+        return runConfig(c, bootstrap, prefix, rate, duration, engine, processors, DRAIN_TIMEOUT);
+    }
+
+    /** How long a trial's processor may take to catch up after the generator stopped, unless told otherwise. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(180);
+
+    static RunConfig runConfig(BenchConfig c, String bootstrap, String prefix, long rate, Duration duration,
+                               io.kpipe.config.Engine engine, int processors, Duration drainTimeout) {
         return RunConfig.builder()
                 .cluster(ClusterConfig.ofBrokers(c.brokers()))
                 .bootstrapServers(bootstrap)
@@ -95,10 +129,11 @@ public record Trial(
                 .rate(rate)
                 .sensors(c.sensors())
                 .invalidRatio(0.0001)
-                .drainTimeout(Duration.ofSeconds(180))
+                .drainTimeout(drainTimeout)
                 .warmup(c.warmup())
                 .sink(c.sink() ? RunConfig.Sink.EMBEDDED : RunConfig.Sink.OFF)
-                .processors(c.processors())
+                .processors(processors)
+                .engine(engine)
                 .chaos(c.chaos())
                 .emit(c.emit())
                 .httpPort(-1)
@@ -106,7 +141,7 @@ public record Trial(
     }
 
     /** Frees the disk between trials: a bench writes tens of millions of points each time. */
-    private static void deleteTopics(LocalCluster cluster, String prefix) {
+    static void deleteTopics(LocalCluster cluster, String prefix) {
         try (Admin admin = Admin.create(cluster.connections(Map.of()).admin().clientProperties(Map.of()))) {
             var names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(n -> n.startsWith(prefix)).toList();

@@ -28,8 +28,21 @@ final class BenchCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--scenario", required = true, description = "yardstick, max, steady, soak (steady for long, with every JVM's memory, GC, file handles "
-            + "and the brokers' disk sampled and judged), or sink (PostgreSQL write capacity, upsert against COPY).")
+            + "and the brokers' disk sampled and judged), engines (the engines of --engines side by side: steady, latency to a "
+            + "readable result, CPU, memory, highest rate kept up; docs/engines.md), or sink (PostgreSQL write capacity, upsert against COPY).")
     String scenario;
+
+    @Mixin
+    EngineOption engine;
+
+    @Option(names = "--engines", defaultValue = "streams,spark,dsl", split = ",", converter = EngineOption.EngineConverter.class,
+            description = "engines: the engines compared, in the order of the first repeat (default ${DEFAULT-VALUE}).")
+    List<io.kpipe.config.Engine> engines;
+
+    @Option(names = "--ramp-steps", defaultValue = "3",
+            description = "engines: trials per engine and repeat searching for the highest rate kept up, each --warmup + --window "
+                    + "(default ${DEFAULT-VALUE}; 0: none).")
+    int rampSteps;
 
     @Mixin
     ProcessingOptions processing;
@@ -44,19 +57,19 @@ final class BenchCommand implements Callable<Integer> {
     int sensors;
 
     @Option(names = "--rate", defaultValue = "333333", converter = Converters.RateConverter.class,
-            description = "steady, soak: points per second (default ${DEFAULT-VALUE}).")
+            description = "steady, soak, engines: points per second (default ${DEFAULT-VALUE}).")
     long rate;
 
     @Option(names = "--duration", defaultValue = "5m", converter = Converters.DurationConverter.class,
-            description = "steady, soak: how long the generator sends (default ${DEFAULT-VALUE}).")
+            description = "steady, soak, engines: how long the generator sends (default ${DEFAULT-VALUE}; engines: 60s).")
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "30s", converter = Converters.DurationConverter.class,
-            description = "Start of each run left out of the judgement and latency (default ${DEFAULT-VALUE}).")
+            description = "Start of each run left out of the judgement and latency (default ${DEFAULT-VALUE}; engines: 20s).")
     Duration warmup;
 
     @Option(names = "--window", defaultValue = "60s", converter = Converters.DurationConverter.class,
-            description = "max: how long each rate must be kept up after the warm-up (default ${DEFAULT-VALUE}).")
+            description = "max, engines' ramp: how long each rate must be kept up after the warm-up (default ${DEFAULT-VALUE}; engines: 20s).")
     Duration window;
 
     @Option(names = "--start-rate", defaultValue = "400k", converter = Converters.RateConverter.class,
@@ -68,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
     long step;
 
     @Option(names = "--max-rate", defaultValue = "0", converter = Converters.MaxRateConverter.class,
-            description = "max: highest rate tried (default: no limit).")
+            description = "max: highest rate tried (default: no limit); engines: the ramp's ceiling (default: twice --rate).")
     long maxRate;
 
     @Option(names = "--repeat", description = "Repetitions, reported as median, min, max (default 3; 1 for soak).")
@@ -110,14 +123,35 @@ final class BenchCommand implements Callable<Integer> {
         if (scenario.equalsIgnoreCase("sink")) {
             io.kpipe.config.UsageException.require(modes.equals(List.of(io.kpipe.config.SecurityMode.PLAINTEXT)),
                     "--security", "is for the pipeline scenarios; --scenario sink measures PostgreSQL alone, without Kafka");
+            io.kpipe.config.UsageException.require(!given("--engine"), "--engine",
+                    "has no meaning with --scenario sink: it measures PostgreSQL alone");
             return sink();
         }
         BenchConfig.Scenario sc;
         try {
             sc = BenchConfig.Scenario.valueOf(scenario.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new io.kpipe.config.UsageException("--scenario", "must be yardstick, max, steady, soak or sink, got '" + scenario + "'");
+            throw new io.kpipe.config.UsageException("--scenario", "must be yardstick, max, steady, soak, engines or sink, got '" + scenario + "'");
         }
+        boolean enginesScenario = sc == BenchConfig.Scenario.ENGINES;
+        if (enginesScenario) {
+            io.kpipe.config.UsageException.require(!given("--engine"), "--engine",
+                    "has no meaning with --scenario engines: it runs every engine of --engines");
+            for (String o : List.of("--start-rate", "--step")) {
+                io.kpipe.config.UsageException.require(!given(o), o,
+                        "has no meaning with --scenario engines: its ramp bisects (--ramp-steps, --max-rate)");
+            }
+        } else {
+            io.kpipe.config.UsageException.require(engine.engine != io.kpipe.config.Engine.SPARK || !given("--guarantee"),
+                    "--guarantee", "has no meaning with --engine spark: its Kafka sink is at-least-once, its output idempotent by key (docs/spark.md)");
+            for (String o : List.of("--engines", "--ramp-steps")) {
+                io.kpipe.config.UsageException.require(!given(o), o, "is for --scenario engines");
+            }
+        }
+        // The engines scenario runs every engine, each with a steady trial and a ramp: shorter defaults.
+        Duration duration = enginesScenario && !given("--duration") ? Duration.ofSeconds(60) : this.duration;
+        Duration warmup = enginesScenario && !given("--warmup") ? Duration.ofSeconds(20) : this.warmup;
+        Duration window = enginesScenario && !given("--window") ? Duration.ofSeconds(20) : this.window;
         int repeat = this.repeat != null ? this.repeat : sc == BenchConfig.Scenario.SOAK ? 1 : 3;
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
                 + sc.name().toLowerCase(Locale.ROOT));
@@ -144,6 +178,9 @@ final class BenchCommand implements Callable<Integer> {
                 .retention(retention.retention)
                 .emit(processing.emit)
                 .security(modes)
+                .engine(engine.engine)
+                .engines(engines)
+                .rampSteps(rampSteps)
                 .build();
         // A trial's cluster is started by the bench, not by the trial's run: only processor faults apply.
         for (var e : config.chaos()) {
@@ -155,6 +192,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         io.kpipe.chaos.ChaosRunner.validate(config.chaos(), 0, config.processors(), config.duration());
         var o = spec.commandLine().getOut();
+        if (enginesScenario) {
+            io.kpipe.bench.EnginesResult er = new io.kpipe.bench.EnginesBench(config, o).run();
+            io.kpipe.bench.EnginesReport.write(er, dir);
+            o.println();
+            o.print(io.kpipe.bench.EnginesReport.table(er));
+            o.println("results: " + dir.resolve("results.json") + ", report: " + dir.resolve("report.html"));
+            return er.valid() ? Main.OK : Main.FAILED;
+        }
         BenchResult r = new Benchmark(config, o).run();
         Report.write(r, dir);
         o.println();
@@ -164,6 +209,11 @@ final class BenchCommand implements Callable<Integer> {
         boolean soakFailed = r.arms().stream().flatMap(a -> a.repeats().stream()).flatMap(p -> p.trials().stream())
                 .anyMatch(t -> t.soak() != null && io.kpipe.bench.SoakVerdict.failed(t.soak().criteria()));
         return r.arms().stream().allMatch(BenchResult::valid) && !soakFailed ? Main.OK : Main.FAILED;
+    }
+
+    /** Whether {@code option} was given on the command line. */
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     /** {@code plaintext}, {@code sasl_ssl} or {@code both} (plaintext, then sasl_ssl, in every repeat). */

@@ -9,11 +9,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code --engine streams|spark}: which stream processor runs the job (docs/spark.md). */
+/** {@code --engine streams|spark|dsl}: which stream processor runs the job (docs/spark.md, docs/engines.md). */
 final class EngineOption {
     @Option(names = "--engine", defaultValue = "streams", converter = EngineConverter.class,
-            description = "Stream processor: streams (Kafka Streams) or spark (Spark Structured Streaming in a child "
-                    + "JVM; docs/spark.md) (default ${DEFAULT-VALUE}).")
+            description = "Stream processor: streams (Kafka Streams), spark (Spark Structured Streaming in a child "
+                    + "JVM; docs/spark.md) or dsl (Kafka Streams, the window aggregation in the plain DSL; "
+                    + "docs/engines.md) (default ${DEFAULT-VALUE}).")
     Engine engine;
 
     /**
@@ -39,7 +40,7 @@ final class EngineOption {
                     return e;
                 }
             }
-            throw new TypeConversionException("'" + value + "' is not an engine; use streams or spark");
+            throw new TypeConversionException("'" + value + "' is not an engine; use streams, spark or dsl");
         }
     }
 }

@@ -206,6 +206,7 @@ final class ProcessCommand implements Callable<Integer> {
 
     /** The config the flags describe, once the cluster has been reached and holds the points topic. */
     private ProcessorConfig fromFlags() {
+        ProcessorConfig.requireMeaningful(engine.engine, processing.emit, zscore);   // before any broker is asked
         var kafka = connection.connection();
         int brokers;
         try (Admin admin = Connectivity.admin(kafka)) {
@@ -224,6 +225,7 @@ final class ProcessCommand implements Callable<Integer> {
                 .standbys(standbys)
                 .zscore(zscore)
                 .emit(processing.emit)
+                .engine(engine.engine)
                 .build();
     }
 

@@ -34,9 +34,13 @@ public record BenchConfig(
         List<ChaosEvent> chaos,
         Duration retention,
         Emit emit,
-        List<SecurityMode> security) {
+        List<SecurityMode> security,
+        Engine engine,
+        List<Engine> engines,
+        int rampSteps) {
 
-    public enum Scenario { YARDSTICK, MAX, STEADY, SOAK }
+    /** {@code ENGINES}: every engine of {@code engines} on fresh clusters, side by side (docs/engines.md). */
+    public enum Scenario { YARDSTICK, MAX, STEADY, SOAK, ENGINES }
 
     public BenchConfig {
         UsageException.require(brokers == 1 || brokers == 3, "--brokers", "must be 1 or 3, got " + brokers);
@@ -58,6 +62,28 @@ public record BenchConfig(
         UsageException.require(security != null && !security.isEmpty()
                 && security.stream().distinct().count() == security.size(), "--security", "must be plaintext, sasl_ssl or both");
         security = List.copyOf(security);
+        UsageException.require(engine != null, "--engine", "must be streams, spark or dsl");
+        String sc = scenario.name().toLowerCase(java.util.Locale.ROOT);
+        if (scenario == Scenario.YARDSTICK || scenario == Scenario.ENGINES) {
+            UsageException.require(engine == Engine.STREAMS, "--engine", "has no meaning with --scenario " + sc
+                    + (scenario == Scenario.YARDSTICK ? " (it measures the producer alone)" : " (it runs every engine of --engines)"));
+        }
+        if (engine == Engine.SPARK || scenario == Scenario.ENGINES) {
+            String with = scenario == Scenario.ENGINES ? "with --scenario engines" : "with --engine spark";
+            UsageException.require(scenario != Scenario.SOAK, "--scenario soak",
+                    "is not available with --engine spark: the Spark JVM is not in the soak's resource sampler yet");
+            UsageException.require(processors == 0, "--processors", "has no meaning " + with
+                    + (scenario == Scenario.ENGINES ? ": each engine runs in one JVM of its own" : ": the Spark processor is one child JVM"));
+            UsageException.require(emit == Emit.UPDATES, "--emit", "final is not available " + with
+                    + ": the Spark and DSL processors emit updates");
+            UsageException.require(security.equals(List.of(SecurityMode.PLAINTEXT)), "--security",
+                    "is not available " + with + ": the Spark processor is not tried on a secured cluster yet");
+        }
+        ProcessorConfig.requireMeaningful(engine, emit, 0);
+        UsageException.require(engines != null && !engines.isEmpty() && engines.stream().distinct().count() == engines.size(),
+                "--engines", "must list streams, spark and dsl, each at most once");
+        engines = List.copyOf(engines);
+        UsageException.require(rampSteps >= 0 && rampSteps <= 10, "--ramp-steps", "must be 0..10, got " + rampSteps);
     }
 
     /** More than one security mode: each repeat runs every mode in turn, on a fresh cluster each. */
@@ -102,8 +128,29 @@ public record BenchConfig(
         private int processors;
         private List<ChaosEvent> chaos = List.of();
         private Duration retention = TopicSettings.DEFAULT_RETENTION;
+        private Engine engine = Engine.STREAMS;
+        private List<Engine> engines = List.of(Engine.STREAMS, Engine.SPARK, Engine.DSL);
+        private int rampSteps = 3;
 
         private Builder() {}
+
+        /** The engine of every trial (not with the yardstick or engines scenarios); default streams. */
+        public Builder engine(Engine engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /** The engines scenario's engines, in the order of its first repeat; default streams, spark, dsl. */
+        public Builder engines(List<Engine> engines) {
+            this.engines = engines;
+            return this;
+        }
+
+        /** The engines scenario's search for the highest rate kept up: trials per engine and repeat; default 3. */
+        public Builder rampSteps(int rampSteps) {
+            this.rampSteps = rampSteps;
+            return this;
+        }
 
         public Builder scenario(Scenario scenario) {
             this.scenario = scenario;
@@ -236,7 +283,7 @@ public record BenchConfig(
                     required(warmup, "warmup"), required(window, "window"), required(startRate, "startRate"),
                     required(step, "step"), maxRate, required(repeat, "repeat"),
                     required(yardstickRecords, "yardstickRecords"), required(outDir, "outDir"), sink, processors, chaos,
-                    retention, emit, security);
+                    retention, emit, security, engine, engines, rampSteps);
         }
 
         private static <T> T required(T value, String name) {

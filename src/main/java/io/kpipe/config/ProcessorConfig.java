@@ -27,7 +27,8 @@ public record ProcessorConfig(
         int standbys,
         double zscore,
         String applicationServer,
-        Emit emit) {
+        Emit emit,
+        Engine engine) {
 
     /** Kafka Streams processing guarantees, by their Kafka names. */
     public enum Guarantee {
@@ -78,6 +79,21 @@ public record ProcessorConfig(
         UsageException.require(zscore == 0 || zscore >= 1 && zscore <= 100, "--zscore",
                 "must be 0 (off) or 1..100 standard deviations, got " + zscore);
         UsageException.require(emit != null, "--emit", "must be updates or final");
+        UsageException.require(engine != null, "--engine", "must be streams, spark or dsl");
+        requireMeaningful(engine, emit, zscore);
+    }
+
+    /**
+     * Refuses, in one line, the settings the {@code dsl} engine has no meaning for: {@code --emit final}
+     * and {@code --zscore} (the DSL job emits at each commit and raises no alerts; docs/engines.md).
+     */
+    public static void requireMeaningful(Engine engine, Emit emit, double zscore) {
+        if (engine == Engine.DSL) {
+            UsageException.require(emit == Emit.UPDATES, "--emit",
+                    "final is not available with --engine dsl: the DSL job emits updates at each commit (docs/engines.md)");
+            UsageException.require(zscore == 0, "--zscore",
+                    "is not available with --engine dsl: the DSL job raises no alerts (docs/engines.md)");
+        }
     }
 
     /**
@@ -117,6 +133,7 @@ public record ProcessorConfig(
         b.stateDir = stateDir;
         b.replication = replication;
         b.emit = Emit.UPDATES;
+        b.engine = Engine.STREAMS;
         return b;
     }
 
@@ -139,6 +156,7 @@ public record ProcessorConfig(
         b.zscore = zscore;
         b.applicationServer = applicationServer;
         b.emit = emit;
+        b.engine = engine;
         return b;
     }
 
@@ -160,6 +178,7 @@ public record ProcessorConfig(
         private double zscore;
         private String applicationServer;
         private Emit emit;
+        private Engine engine;
 
         private Builder() {}
 
@@ -247,10 +266,19 @@ public record ProcessorConfig(
             return this;
         }
 
+        /**
+         * Which topology a Kafka Streams processor runs: kpipe's ({@link Engine#STREAMS}, the default) or
+         * the plain DSL one ({@link Engine#DSL}); {@link Engine#SPARK} is started by the caller instead.
+         */
+        public Builder engine(Engine engine) {
+            this.engine = engine;
+            return this;
+        }
+
         public ProcessorConfig build() {
             return new ProcessorConfig(kafka, topicPrefix, applicationId, guarantee, threads, windowSize, grace,
                     maxFuture, commitInterval, cacheBytes, stateDir, replication, standbys, zscore, applicationServer,
-                    emit);
+                    emit, engine);
         }
     }
 }

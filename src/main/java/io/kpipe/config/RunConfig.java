@@ -100,7 +100,8 @@ public record RunConfig(
             UsageException.require(processors >= 1, "--processors",
                     "must be 1..16 with --hosts (each processor runs on a host of its own), got " + processors);
         }
-        UsageException.require(engine != null, "--engine", "must be streams or spark");
+        UsageException.require(engine != null, "--engine", "must be streams, spark or dsl");
+        ProcessorConfig.requireMeaningful(engine, emit, zscore);
         if (engine == Engine.SPARK) {
             requireStreamsOnly(processors == 0, "--processors", "the Spark processor is one child JVM (--threads sets its cores)");
             requireStreamsOnly(standbys == 0, "--standbys", "Spark keeps its state in its checkpoint");

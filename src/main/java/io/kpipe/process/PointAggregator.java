@@ -137,7 +137,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         long reference = Math.min(record.timestamp(), now);
         if (eventTime - reference > maxFutureMs) {
             stats.recordInvalid();
-            reject(record, DeadLetter.Type.FUTURE, futureReason(eventTime, record.timestamp(), now));
+            reject(record, DeadLetter.Type.FUTURE, futureReason(eventTime, record.timestamp(), now, maxFutureMs));
             return;
         }
         long streamTime = store.observe(Math.min(eventTime, reference));
@@ -145,8 +145,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         long windowEnd = windowStart + windowMs;
         if (windowEnd <= streamTime - graceMs) {
             stats.recordLate();
-            reject(record, DeadLetter.Type.LATE, "late: window ending " + windowEnd + " closed at stream time "
-                    + streamTime + " with grace " + graceMs + " ms");
+            reject(record, DeadLetter.Type.LATE, lateReason(windowEnd, streamTime, graceMs));
             return;
         }
         OpenWindow w = store.window(key, windowStart);
@@ -216,7 +215,13 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         return value;
     }
 
-    private String futureReason(long eventTime, long recordTimestamp, long now) {
+    /** The reason of a {@code late} dead letter (also the DSL job's, {@link DslFront}). */
+    static String lateReason(long windowEnd, long streamTime, long graceMs) {
+        return "late: window ending " + windowEnd + " closed at stream time " + streamTime + " with grace " + graceMs + " ms";
+    }
+
+    /** The reason of a {@code future} dead letter (also the DSL job's, {@link DslFront}). */
+    static String futureReason(long eventTime, long recordTimestamp, long now, long maxFutureMs) {
         String allowed = "; at most " + maxFutureMs + " ms allowed";
         if (recordTimestamp <= now) {
             return "future: event time " + eventTime + " is " + (eventTime - recordTimestamp)

@@ -1,5 +1,6 @@
 package io.kpipe.process;
 
+import io.kpipe.config.Engine;
 import io.kpipe.config.ProcessorConfig;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running processor: one {@link KafkaStreams} instance of {@link PointTopology}. Several of them
+ * A running processor: one {@link KafkaStreams} instance of {@link PointTopology} (or, with
+ * {@code --engine dsl}, of {@link DslTopology}). Several of them
  * with the same application id, on any machines, share the partitions of {@code points}.
  */
 public final class PointProcessor implements AutoCloseable {
@@ -23,13 +25,17 @@ public final class PointProcessor implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final String applicationServer;
+    /** The window store, by which queries find a sensor's owner. */
+    private final String store;
     private final LiveWindows live = new LiveWindows();
     private final CountDownLatch running = new CountDownLatch(1);
     private volatile Throwable failure;
 
     private PointProcessor(ProcessorConfig config, ProcessingStats stats) {
         this.applicationServer = config.applicationServer();
-        this.streams = new KafkaStreams(PointTopology.build(config, stats, live), PointTopology.streamsProperties(config));
+        this.store = config.engine() == Engine.DSL ? DslTopology.STORE : PointTopology.AGGREGATE_STORE;
+        this.streams = new KafkaStreams(config.engine() == Engine.DSL ? DslTopology.build(config, stats, live)
+                : PointTopology.build(config, stats, live), PointTopology.streamsProperties(config));
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 running.countDown();
@@ -91,7 +97,7 @@ public final class PointProcessor implements AutoCloseable {
     public Owner owner(String sensor) {
         KeyQueryMetadata md;
         try {
-            md = streams.queryMetadataForKey(PointTopology.AGGREGATE_STORE,
+            md = streams.queryMetadataForKey(store,
                     Bytes.wrap(sensor.getBytes(StandardCharsets.UTF_8)), Serdes.Bytes().serializer());
         } catch (IllegalStateException | StreamsException e) {
             return null;   // not (or no longer) running or rebalancing

@@ -76,6 +76,19 @@ public final class PointTopology {
         return topology;
     }
 
+    /**
+     * The registry as {@link #build} adds it, for the DSL job ({@link DslTopology}): the same global
+     * store, filled by the same loader.
+     */
+    static void addDevices(org.apache.kafka.streams.StreamsBuilder builder, Topics topics, ProcessingStats stats,
+                           RegistryVersions registry) {
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DEVICES_STORE),
+                        topics.devices().keySerde(), topics.devices().valueSerde()).withLoggingDisabled(),
+                topics.devices().name(),
+                org.apache.kafka.streams.kstream.Consumed.with(topics.devices().keySerde(), Serdes.ByteArray()),
+                () -> new DeviceLoader(topics.devices().valueSerde().deserializer(), stats, registry));
+    }
+
     /** Streams settings: kpipe's tuning first, the user's client settings on top. */
     public static Properties streamsProperties(ProcessorConfig config) {
         Map<String, Object> t = new HashMap<>();

@@ -171,6 +171,7 @@ public final class PipelineRun {
                     .standbys(config.standbys())
                     .zscore(config.zscore())
                     .emit(config.emit())
+                    .engine(config.engine())
                     .build();
             ProcessorGroup group = null;
             SparkProcessor spark = null;

@@ -10,12 +10,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@code --engine}: an unknown engine, and each option without a Spark meaning, refused in one line with exit code 2. */
+/** {@code --engine}: an unknown engine, and each option without a Spark (or DSL) meaning, refused in one line with exit code 2. */
 class EngineUsageTest {
     static Stream<Arguments> refusals() {
         return Stream.of(
                 Arguments.of(new String[] {"run", "--engine", "flink"},
-                        "kpipe run: Invalid value for option '--engine': 'flink' is not an engine; use streams or spark (see --help)"),
+                        "kpipe run: Invalid value for option '--engine': 'flink' is not an engine; use streams, spark or dsl (see --help)"),
                 Arguments.of(new String[] {"run", "--engine", "spark", "--guarantee", "at_least_once"},
                         "kpipe run: --guarantee: has no meaning with --engine spark: its Kafka sink is at-least-once, its output idempotent by key (docs/spark.md)"),
                 Arguments.of(new String[] {"run", "--engine", "spark", "--processors", "2"},
@@ -33,7 +33,15 @@ class EngineUsageTest {
                 Arguments.of(new String[] {"process", "--engine", "spark", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "0"},
                         "kpipe process: --http-port: has no meaning with --engine spark (docs/spark.md lists what does)"),
                 Arguments.of(new String[] {"process", "--engine", "spark", "--bootstrap-servers", "127.0.0.1:1", "--emit", "final"},
-                        "kpipe process: --emit: final is not available with --engine spark: the Spark processor emits updates (docs/spark.md)"));
+                        "kpipe process: --emit: final is not available with --engine spark: the Spark processor emits updates (docs/spark.md)"),
+                Arguments.of(new String[] {"run", "--engine", "dsl", "--emit", "final"},
+                        "kpipe run: --emit: final is not available with --engine dsl: the DSL job emits updates at each commit (docs/engines.md)"),
+                Arguments.of(new String[] {"run", "--engine", "dsl", "--zscore", "3"},
+                        "kpipe run: --zscore: is not available with --engine dsl: the DSL job raises no alerts (docs/engines.md)"),
+                Arguments.of(new String[] {"process", "--engine", "dsl", "--bootstrap-servers", "127.0.0.1:1", "--emit", "final"},
+                        "kpipe process: --emit: final is not available with --engine dsl: the DSL job emits updates at each commit (docs/engines.md)"),
+                Arguments.of(new String[] {"process", "--engine", "dsl", "--bootstrap-servers", "127.0.0.1:1", "--zscore", "3"},
+                        "kpipe process: --zscore: is not available with --engine dsl: the DSL job raises no alerts (docs/engines.md)"));
     }
 
     @ParameterizedTest

@@ -58,7 +58,7 @@ class ReadmeClaimsTest {
         assertThat(texts).hasSizeGreaterThan(50).contains(
                 "run          # the whole pipeline for 60 s at 333,333 points/s (1.2 billion an hour) on a local Kafka cluster, then the reconciliation",
                 "sink files --bootstrap-servers B --dir out/ [--max-bytes 128m --roll-interval 1h]",
-                "bench --scenario yardstick|max|steady|soak|sink",
+                "bench --scenario yardstick|max|steady|soak|engines|sink",
                 "run --rate 600k --duration 60s --no-sink --http-port -1");
         assertThat(texts).noneMatch(t -> t.startsWith("run:"));
     }

@@ -40,6 +40,7 @@ class ProcessorConfigFileTest {
                 .zscore(4.5)
                 .applicationServer("127.0.0.1:4321")
                 .emit(Emit.FINAL)
+                .engine(io.kpipe.config.Engine.SPARK)
                 .build();
     }
 

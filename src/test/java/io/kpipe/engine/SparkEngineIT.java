@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Spark engine on real brokers: {@code kpipe run --engine spark} balances the books exactly, and
- * the same golden input through Kafka Streams and Spark gives the same windows and dead letters.
+ * the same golden input through Kafka Streams and Spark gives the same windows and dead letters (and
+ * through the plain DSL engine, {@code --engine dsl}, the same as Kafka Streams, exactly).
  * Spark starts in 10-30 s, so each test starts it once and checks much on it.
  */
 @Tag("integration")
@@ -114,27 +115,35 @@ class SparkEngineIT {
         KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
         String streamsPrefix = SharedCluster.unique("golden-streams-");
         String sparkPrefix = SharedCluster.unique("golden-spark-");
+        String dslPrefix = SharedCluster.unique("golden-dsl-");
         long now = System.currentTimeMillis();
         List<ProducerRecord<byte[], byte[]>> first = GoldenInput.firstPhase(now);
         List<ProducerRecord<byte[], byte[]>> second = GoldenInput.secondPhase(now);
-        for (String prefix : List.of(streamsPrefix, sparkPrefix)) {
+        for (String prefix : List.of(streamsPrefix, sparkPrefix, dslPrefix)) {
             Pipelines.createTopics(kafka, prefix, 3);
             send(kafka, prefix, GoldenInput.devices());
             send(kafka, prefix, first);
         }
         ProcessorConfig streams = config(kafka, streamsPrefix);
         ProcessorConfig spark = config(kafka, sparkPrefix);
+        // The plain DSL engine (docs/engines.md) on the same cluster: the same books end to end.
+        ProcessorConfig dsl = config(kafka, dslPrefix).toBuilder().engine(io.kpipe.config.Engine.DSL).build();
         StringBuilderWriter notes = new StringBuilderWriter();
         try (SparkProcessor sp = SparkProcessor.start(spark, dir.resolve("spark"), new ProcessingStats(), notes.writer());
              PointProcessor pp = PointProcessor.start(streams, new ProcessingStats());
+             PointProcessor dp = PointProcessor.start(dsl, new ProcessingStats());
              Admin admin = Admin.create(kafka.clientProperties(Map.of()))) {
             assertThat(pp.awaitRunning(Duration.ofSeconds(60))).isTrue();
+            assertThat(dp.awaitRunning(Duration.ofSeconds(60))).isTrue();
             assertThat(sp.awaitRunning(Duration.ofSeconds(120))).as(notes + " " + sp.death()).isTrue();
             drain(admin, streams, spark, sp);
+            assertThat(new Drain(admin, dsl.applicationId(), dslPrefix + "points").await(Duration.ofSeconds(60))).isTrue();
             // Now the windows of the first phase are behind stream time (and Spark's watermark): late.
             send(kafka, streamsPrefix, second);
             send(kafka, sparkPrefix, second);
+            send(kafka, dslPrefix, second);
             drain(admin, streams, spark, sp);
+            assertThat(new Drain(admin, dsl.applicationId(), dslPrefix + "points").await(Duration.ofSeconds(60))).isTrue();
         }
 
         Map<String, WindowResult> streamsWindows = finalWindows(kafka, streamsPrefix);
@@ -155,6 +164,10 @@ class SparkEngineIT {
                 .site()).isEqualTo("plant-a");
         assertThat(sparkWindows.values().stream().mapToLong(WindowResult::count).sum())
                 .isEqualTo(GoldenInput.VALID_FIRST_PHASE);
+
+        Map<String, WindowResult> dslWindows = finalWindows(kafka, dslPrefix);
+        assertThat(dslWindows).isEqualTo(streamsWindows);   // same order of additions: equal, not only close
+        assertThat(deadLetters(kafka, dslPrefix)).containsExactlyInAnyOrderElementsOf(deadLetters(kafka, streamsPrefix));
 
         List<String> streamsLetters = deadLetters(kafka, streamsPrefix);
         List<String> sparkLetters = deadLetters(kafka, sparkPrefix);

@@ -29,6 +29,9 @@ public final class SparkMain {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
         lifeline();
+        // Heap after GC and GC pauses, beside the settings file, as kpipe's own child JVMs write them (kpipe bench reads it).
+        io.kpipe.lifecycle.JvmStats.writeEvery(Path.of(args[0]).toAbsolutePath().resolveSibling(
+                io.kpipe.lifecycle.JvmStats.FILE), io.kpipe.lifecycle.JvmStats.CHILD_PERIOD);
         try {
             run(settings, out);
         } catch (Exception e) {
