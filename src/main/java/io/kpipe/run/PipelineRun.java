@@ -154,7 +154,7 @@ public final class PipelineRun {
                 metrics.bind(ingest.producer());
                 // Queries are served here only by the processor inside kpipe run: print only what answers.
                 out.printf("HTTP: %s (dashboard), %s/metrics, POST %s/ingest%s%n", http.url(), http.url(), http.url(),
-                        config.processors() == 0 && config.engine() == Engine.STREAMS
+                        config.processors() == 0 && config.engine() != Engine.SPARK
                                 ? ", " + http.url() + "/api/sensors/{id}" : "");
             }
             int devices = DeviceRegistry.write(kafka, config.topics().prefix(),

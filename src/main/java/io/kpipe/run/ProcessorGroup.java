@@ -257,7 +257,11 @@ public final class ProcessorGroup implements AutoCloseable {
 
     /** The run's processor settings as {@code kpipe process} flags, after the guide's own (the last value counts). */
     public static List<String> runFlags(ProcessorConfig config) {
+        // Every setting the run has, whether or not it is the default: a flag the guide's line gains later
+        // (--topic-prefix, --engine) must not silently win over the run's.
         List<String> flags = new ArrayList<>(List.of("--child",
+                "--engine", config.engine().flagName(),
+                "--topic-prefix", config.topicPrefix(),
                 "--application-id", config.applicationId(),
                 "--guarantee", config.guarantee().kafkaName(),
                 "--threads", Integer.toString(config.threads()),
@@ -268,9 +272,6 @@ public final class ProcessorGroup implements AutoCloseable {
                 "--max-future", Durations.format(config.maxFuture()),
                 "--commit-interval", Durations.format(config.commitInterval()),
                 "--zscore", Double.toString(config.zscore())));
-        if (!config.topicPrefix().isEmpty()) {
-            flags.addAll(List.of("--topic-prefix", config.topicPrefix()));
-        }
         return flags;
     }
 

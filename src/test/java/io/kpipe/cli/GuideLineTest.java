@@ -30,6 +30,8 @@ class GuideLineTest {
         List<String> argv = new ArrayList<>(DocCommandLines.words(DeployGuide.bundled().line()
                 .replace("\"$BOOTSTRAP\"", "10.0.0.11:9092").replace("\"$HOST\"", "10.0.0.14")
                 .replace("$ETC", "/etc/kpipe").replace("\"$STATE\"", "/s/processor-1/state")));
+        // A guide line that one day gains a topic prefix or an engine of its own does not win over the run's.
+        argv.addAll(List.of("--topic-prefix", "prod-", "--engine", "dsl"));
         argv.addAll(ProcessorGroup.runFlags(config));
 
         CommandLine cl = Main.commandLine();
@@ -48,6 +50,7 @@ class GuideLineTest {
         assertThat(process.zscore).isEqualTo(3.5);
         assertThat(process.applicationId).isEqualTo("t-kpipe-processor");
         assertThat(process.topicPrefix.prefix).isEqualTo("t-");
+        assertThat(process.engine.engine).isEqualTo(io.kpipe.config.Engine.STREAMS);
         assertThat(process.child).isTrue();
         assertThat(process.advertisedHost).isEqualTo("10.0.0.14");
         assertThat(process.stateDir).isEqualTo(Path.of("/s/processor-1/state"));

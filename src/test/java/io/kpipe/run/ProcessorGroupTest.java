@@ -91,9 +91,9 @@ class ProcessorGroupTest {
                 + etc.resolve("processor.properties") + " --http-bind 0.0.0.0 --http-port 8443 --http-tls "
                 + etc.resolve("http.p12") + " --http-tls-password-file " + etc.resolve("http.password")
                 + " --advertised-host 10.9.8.15 --state-dir " + dir.resolve("state") + " --threads 2 --standbys 1"
-                + " --child --application-id t-kpipe-processor --guarantee exactly_once_v2 --threads 3 --standbys 1"
-                + " --emit updates --window 1m --grace 5s --max-future 30s --commit-interval 1s --zscore 4.0"
-                + " --topic-prefix t-");
+                + " --child --engine streams --topic-prefix t- --application-id t-kpipe-processor"
+                + " --guarantee exactly_once_v2 --threads 3 --standbys 1"
+                + " --emit updates --window 1m --grace 5s --max-future 30s --commit-interval 1s --zscore 4.0");
         assertThat(onHosts.queryUrl(1, "s-1")).isEqualTo("https://10.9.8.15:8443/api/sensors/s-1");
         // The client settings, the secret among them, are in the role file the guide names, not on the command line.
         Path roleFile = etc.resolve("processor.properties");
