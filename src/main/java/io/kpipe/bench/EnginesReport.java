@@ -38,15 +38,30 @@ public final class EnginesReport {
                 + "| first result s | CPU us/point (all JVMs) | engine heap after GC MB | engine RSS MB "
                 + "| max points/s kept up | lost | dup | valid |%n", rate));
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        boolean anyCapped = false;
         for (EnginesResult.Arm a : r.engines()) {
+            boolean capped = a.repeats().stream().anyMatch(EnginesReport::capped);
+            anyCapped |= capped;
             b.append(String.format(Locale.ROOT, "| %s | %d of %d | %s | %s / %s | %s | %s | %s | %s | %s | %d | %d | %s |%n",
                     a.engine(), a.steadyKeptUp(), a.repeats().size(), stats(a.pointsPerS(), "%,.0f"),
                     stats(a.latencyP50Ms(), "%,.0f"), stats(a.latencyP99Ms(), "%,.0f"), stats(a.firstResultS(), "%.1f"),
                     stats(a.cpuUsPerPoint(), "%.2f"), stats(a.engineHeapAfterGcMb(), "%,.0f"),
-                    stats(a.engineRssMb(), "%,.0f"), stats(a.maxPointsPerS(), "%,.0f"), a.lost(), a.duplicated(),
+                    stats(a.engineRssMb(), "%,.0f"), (capped ? ">= " : "") + stats(a.maxPointsPerS(), "%,.0f"), a.lost(),
+                    a.duplicated(),
                     a.valid() ? "yes" : a.notDrained() > 0 ? "NO (" + a.notDrained() + " trial(s) not drained)" : "NO"));
         }
+        if (anyCapped) {
+            long maxRate = ((Number) r.settings().getOrDefault("max_rate", 0L)).longValue();
+            b.append(String.format(Locale.ROOT, "%n>=: in a repeat every ramp trial kept up, and the ramp stops below its "
+                    + "ceiling of %,d points/s (--max-rate; default twice --rate): that engine keeps up with more.%n",
+                    maxRate > 0 ? maxRate : 2 * rate));
+        }
         return b.toString();
+    }
+
+    /** A repeat whose steady trial and every ramp trial kept up: its max is the ramp's, not the engine's. */
+    private static boolean capped(EnginesResult.Repeat rep) {
+        return rep.steady().passed() && !rep.ramp().isEmpty() && rep.ramp().stream().allMatch(Trial::passed);
     }
 
     /** The median alone, or {@code median (min-max)} when the repeats differ; {@code -} when there is none. */

@@ -73,10 +73,15 @@ final class SoakReport {
     /** The summary table of the soak trials; empty if there are none. */
     static String table(BenchResult r) {
         List<String> rows = new ArrayList<>();
-        for (BenchResult.Repeat rep : r.repeats()) {
-            for (Trial t : rep.trials()) {
-                if (t.soak() != null) {
-                    rows.add(row(rep.index(), t, setting(r, "duration_s"), setting(r, "warmup_s")));
+        // With --security both, a row per repeat of each mode (the secured arm is r.compared()).
+        for (BenchResult arm : r.arms()) {
+            for (BenchResult.Repeat rep : arm.repeats()) {
+                for (Trial t : rep.trials()) {
+                    if (t.soak() != null) {
+                        String label = r.compared() == null ? Integer.toString(rep.index())
+                                : rep.index() + " (" + arm.security() + ")";
+                        rows.add(row(label, t, setting(r, "duration_s"), setting(r, "warmup_s")));
+                    }
                 }
             }
         }
@@ -93,14 +98,14 @@ final class SoakReport {
         return ((Number) r.settings().get(name)).longValue();
     }
 
-    private static String row(int index, Trial t, long durationS, long warmupS) {
+    private static String row(String label, Trial t, long durationS, long warmupS) {
         Soak s = t.soak();
         ResourceSeries res = s.resources();
         MinuteLatency worst = s.minutes().stream().filter(m -> SoakVerdict.judgedMinute(m.minute(), durationS, warmupS))
                 .max((a, b) -> Long.compare(a.p99Ms(), b.p99Ms())).orElse(null);
         List<String> failed = s.criteria().stream().filter(c -> c.verdict() != SoakVerdict.Verdict.PASS)
                 .map(c -> c.name() + " " + c.verdict().text()).toList();
-        return String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", index,
+        return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", label,
                 t.summary() == null ? "-" : String.format(Locale.ROOT, "%,d", t.summary().produced()),
                 t.summary() == null ? "-" : t.summary().lost(), t.summary() == null ? "-" : t.summary().duplicated(),
                 worst == null ? "-" : String.format(Locale.ROOT, "%,d ms (%d)", worst.p99Ms(), worst.minute()),

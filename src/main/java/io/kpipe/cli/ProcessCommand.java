@@ -131,6 +131,11 @@ final class ProcessCommand implements Callable<Integer> {
         if (api != null) {
             spec.commandLine().getErr().println("HTTP: " + http.url() + " (/api/sensors/{id}, /metrics); advertised "
                     + "to the other instances as " + config.applicationServer() + " (--advertised-host)");
+            if (loopbackBeyondLoopback(advertised)) {
+                spec.commandLine().getErr().println("kpipe process: warning: --advertised-host " + advertised + " is a "
+                        + "loopback address, while the server listens beyond loopback: instances on other machines "
+                        + "forward queries for this one's sensors to themselves (fine only if all run on this machine)");
+            }
         }
         metrics.bind(processor.streams()).processing(stats);
         spec.commandLine().getErr().println("processing " + Topics.withPrefix(config.topicPrefix()).points().name()
@@ -190,6 +195,18 @@ final class ProcessCommand implements Callable<Integer> {
                 spec.commandLine().getOut().flush();
                 last = now;
             }
+        }
+    }
+
+    /** A loopback host advertised by a server that listens on every interface (queries from elsewhere loop). */
+    private boolean loopbackBeyondLoopback(String advertised) {
+        if (advertisedHost == null || http.endpoint().loopback()) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(advertised.replaceAll("^\\[|]$", "")).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;   // refused earlier if it mattered (AdvertisedHost)
         }
     }
 

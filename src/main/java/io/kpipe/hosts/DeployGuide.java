@@ -33,8 +33,12 @@ public final class DeployGuide {
     public static final List<String> VARIABLES = List.of("BOOTSTRAP", "HOST", "ETC", "STATE");
     private static final String RESOURCE = "deploy.md";
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
-    /** What bash would do beyond quoting and variables: the guide's line is one plain command. */
-    private static final Pattern SHELL = Pattern.compile("[`;&|<>\\\\]|\\$\\(");
+    /**
+     * A word of the line bash runs as kpipe means it: literal characters, and variables only inside
+     * double quotes (no word splitting, globbing or expansion beyond the variable's value).
+     */
+    private static final Pattern WORD = Pattern.compile(
+            "(?:[A-Za-z0-9_./:=,@%+-]|\"(?:[A-Za-z0-9_./:=,@%+-]|\\$[A-Za-z_][A-Za-z0-9_]*|\\$\\{[A-Za-z_][A-Za-z0-9_]*})*\")+");
 
     private final String line;
 
@@ -73,10 +77,11 @@ public final class DeployGuide {
                     + found.size());
         }
         String line = found.get(0);
-        Matcher shell = SHELL.matcher(line);
-        if (shell.find()) {
-            throw new IllegalStateException("docs/deploy.md's 'kpipe process' line must be one plain command; it has '"
-                    + shell.group() + "'");
+        for (String word : line.split(" +")) {
+            if (!WORD.matcher(word).matches()) {
+                throw new IllegalStateException("docs/deploy.md's 'kpipe process' line must be one command of literal "
+                        + "words and \"$VARIABLE\"s in double quotes; it has '" + word + "'");
+            }
         }
         Matcher v = VARIABLE.matcher(line);
         while (v.find()) {
@@ -93,10 +98,25 @@ public final class DeployGuide {
         return line;
     }
 
-    /** The port the guide's processors serve HTTP on: its {@code --http-port}, else kpipe's default 8080. */
+    /**
+     * The port the guide's processors serve HTTP on: the value of its last {@code --http-port} (the
+     * one {@code kpipe process} counts), else kpipe's default 8080.
+     */
     public int httpPort() {
-        Matcher m = Pattern.compile("--http-port[ =](\\d+)").matcher(line);
-        return m.find() ? Integer.parseInt(m.group(1)) : 8080;
+        String[] words = line.replace("\"", "").split(" +");
+        String port = "8080";
+        for (int i = 0; i < words.length; i++) {
+            if (words[i].startsWith("--http-port=")) {
+                port = words[i].substring("--http-port=".length());
+            } else if (words[i].equals("--http-port") && i + 1 < words.length) {
+                port = words[++i];
+            }
+        }
+        if (!port.matches("[1-9][0-9]{0,4}")) {
+            throw new IllegalStateException("docs/deploy.md's 'kpipe process' line must give --http-port a fixed port; "
+                    + "it has '" + port + "'");
+        }
+        return Integer.parseInt(port);
     }
 
     /**

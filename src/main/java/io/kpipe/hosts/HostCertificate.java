@@ -41,6 +41,12 @@ public record HostCertificate(Path keystore, Path passwordFile, Path pem) {
                 "-storepass:file", c.passwordFile.toString());
         keytool("-exportcert", "-rfc", "-alias", ALIAS, "-keystore", c.keystore.toString(),
                 "-storepass:file", c.passwordFile.toString(), "-file", c.pem.toString());
+        try {
+            // keytool writes under the umask; the key is as secret as its password (the certificate is not).
+            java.nio.file.Files.setPosixFilePermissions(c.keystore, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + c.keystore + " readable by its owner only", e);
+        }
         return c;
     }
 

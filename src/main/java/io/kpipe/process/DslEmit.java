@@ -26,6 +26,7 @@ final class DslEmit implements Processor<Windowed<Bytes>, Aggregate, String, Win
     private ProcessorContext<String, WindowResult> context;
     private KeyValueStore<String, Device> devices;
     private int partition;
+    private Object holdToken;
     private long newestStart = Long.MIN_VALUE;
     private long liveEvictedBefore = Long.MIN_VALUE;
 
@@ -39,6 +40,10 @@ final class DslEmit implements Processor<Windowed<Bytes>, Aggregate, String, Win
         this.context = context;
         this.devices = context.getStateStore(PointTopology.DEVICES_STORE);
         this.partition = context.taskId().partition();
+        // Held for queries from now (a sensor of this partition with no update here yet is a 404). Unlike
+        // --engine streams, the windows restored from the DSL's store are not published: they answer from
+        // their next update on.
+        this.holdToken = live.hold(partition);
     }
 
     @Override
@@ -72,6 +77,6 @@ final class DslEmit implements Processor<Windowed<Bytes>, Aggregate, String, Win
 
     @Override
     public void close() {
-        live.drop(partition);
+        live.drop(partition, holdToken);
     }
 }

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -44,12 +43,22 @@ public final class LiveWindows {
 
     private final Map<Integer, Map<String, WindowResult[]>> byPartition = new ConcurrentHashMap<>();
     private final Map<Integer, OpenWindows> open = new ConcurrentHashMap<>();
-    /** Partitions whose task is open here: from its processor's init to its close, windows or not. */
-    private final Set<Integer> held = ConcurrentHashMap.newKeySet();
+    /**
+     * Partitions whose task is open here, from its processor's init to its close, windows or not; the
+     * value is that task's token. Another stream thread of this instance can open a partition's task
+     * before the thread that lost it closes the old one (a thread fenced after a stall): the old task's
+     * close must then leave the new one's hold and windows alone.
+     */
+    private final Map<Integer, Object> held = new ConcurrentHashMap<>();
 
-    /** The partition's task is open here (its processor's init); called by its stream thread. */
-    void hold(int partition) {
-        held.add(partition);
+    /**
+     * The partition's task is open here (its processor's init); called by its stream thread. Returns
+     * the token its {@link #drop} must give back.
+     */
+    Object hold(int partition) {
+        Object token = new Object();
+        held.put(partition, token);
+        return token;
     }
 
     /**
@@ -58,7 +67,7 @@ public final class LiveWindows {
      * closed (its partitions lost or revoked), while its metadata still names this instance.
      */
     public boolean holds(int partition) {
-        return held.contains(partition);
+        return held.containsKey(partition);
     }
 
     /** Called by the partition's stream thread only. */
@@ -120,11 +129,15 @@ public final class LiveWindows {
         open.put(partition, windows);
     }
 
-    /** Forgets a partition this instance no longer owns. */
-    void drop(int partition) {
-        held.remove(partition);
-        byPartition.remove(partition);
-        open.remove(partition);
+    /**
+     * Forgets a partition this instance no longer owns: its task with {@code token} (from
+     * {@link #hold}; null: it never held it) closed. Nothing happens if another task holds it by now.
+     */
+    void drop(int partition, Object token) {
+        if (held.remove(partition, token)) {
+            byPartition.remove(partition);
+            open.remove(partition);
+        }
     }
 
     /** Windows of {@code sensor} starting in [from, to), oldest first; null if the sensor has none here. */

@@ -66,6 +66,8 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     private WindowAggregateStore store;
     private KeyValueStore<String, Device> devices;
     private int partition;
+    /** This task's hold on its partition for queries ({@link LiveWindows#hold}). */
+    private Object holdToken;
     private long liveEvictedBefore = Long.MIN_VALUE;
 
     PointAggregator(ProcessorConfig config, ProcessingStats stats, LiveWindows live, RegistryVersions registry,
@@ -99,7 +101,7 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
             evictLive();
         }
         // Held (a sensor without windows here has none) only once its restored windows answer queries.
-        live.hold(partition);
+        holdToken = live.hold(partition);
     }
 
     /** For queries from other threads: the sensor's windows in the store as of its last commit. */
@@ -311,6 +313,6 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
     /** The task is closing (its partition moved, or the processor stops): its live windows go with it. */
     @Override
     public void close() {
-        live.drop(partition);
+        live.drop(partition, holdToken);
     }
 }

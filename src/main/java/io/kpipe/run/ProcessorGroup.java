@@ -93,6 +93,13 @@ public final class ProcessorGroup implements AutoCloseable {
                                        Duration timeout, OnHosts onHosts) throws InterruptedException {
         ProcessorGroup group = new ProcessorGroup(config, workDir, stats, onHosts);
         try {
+            if (onHosts != null) {
+                try {
+                    writeRoleFile(config, onHosts.etc());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write the processors' role file in " + onHosts.etc(), e);
+                }
+            }
             for (int id = 1; id <= n; id++) {
                 group.children.add(group.launch(id));
             }
@@ -235,24 +242,29 @@ public final class ProcessorGroup implements AutoCloseable {
 
     /**
      * The command of the child processor living in {@code dir} on {@code host}: the guide's line
-     * for that host ({@link DeployGuide#command}), where {@code kpipe} is {@code jvm}. Writes the
-     * processor's Kafka client settings to {@code ETC/processor.properties} (0600), the role file
-     * the guide's line names; the run's settings that the guide's line does not give, or gives
-     * otherwise, follow as flags ({@link #runFlags}).
+     * for that host ({@link DeployGuide#command}), where {@code kpipe} is {@code jvm}; the run's
+     * settings follow as flags ({@link #runFlags}). The role file the line names is written once,
+     * before the first processor starts ({@link #writeRoleFile}).
      */
     static List<String> guideCommand(ProcessorConfig config, Path dir, VirtualHosts.Host host, OnHosts onHosts,
                                      List<String> jvm) throws IOException {
         Files.createDirectories(dir);
+        java.util.Map<String, String> values = java.util.Map.of("BOOTSTRAP", config.kafka().bootstrapServers(),
+                "HOST", host.address(), "ETC", onHosts.etc().toString(), "STATE", dir.resolve("state").toString());
+        return onHosts.guide().command(values, jvm, runFlags(config));
+    }
+
+    /**
+     * Writes the processors' Kafka client settings to {@code etc/processor.properties} (0600), the
+     * role file the guide's line names; once per run, so a processor (re)starting never reads it
+     * half-written.
+     */
+    static void writeRoleFile(ProcessorConfig config, Path etc) throws IOException {
         java.util.Properties client = new java.util.Properties();
         client.putAll(config.kafka().clientConfig());
         java.io.StringWriter text = new java.io.StringWriter();
         client.store(text, "the processor's Kafka client settings (kpipe run --hosts)");
-        Path roleFile = onHosts.etc().resolve("processor.properties");
-        Files.deleteIfExists(roleFile);
-        io.kpipe.config.Secrets.writeOwnerOnly(roleFile, text.toString());
-        java.util.Map<String, String> values = java.util.Map.of("BOOTSTRAP", config.kafka().bootstrapServers(),
-                "HOST", host.address(), "ETC", onHosts.etc().toString(), "STATE", dir.resolve("state").toString());
-        return onHosts.guide().command(values, jvm, runFlags(config));
+        io.kpipe.config.Secrets.writeOwnerOnly(etc.resolve("processor.properties"), text.toString());
     }
 
     /** The run's processor settings as {@code kpipe process} flags, after the guide's own (the last value counts). */

@@ -42,6 +42,16 @@ class SoakReportTest {
                         + "| kpipe 900 MiB -> 1,000 MiB; broker-1 400 MiB -> 420 MiB | kpipe 6 ms; broker-1 30 ms "
                         + "| kpipe 45; broker-1 122 | 50 MiB -> 60 MiB | passed |");
         assertThat(SoakReport.table(result(new Trial(5_000, true, t.judgement(), summary(), List.of(), null)))).isEmpty();
+
+        // --security both: a row per repeat of each mode, named by it.
+        BenchResult secured = new BenchResult("soak", "2026-11-27T00:00:00Z", Map.of(),
+                Map.of("duration_s", 180L, "warmup_s", 30L),
+                List.of(new BenchResult.Repeat(1, 5_000, null, List.of(t), "sasl_ssl")), null, null, null, null, 0, null, 0,
+                null, null, 0, 0, true, "sasl_ssl", null);
+        List<String> both = SoakReport.table(result(t).comparedWith(secured)).lines().toList();
+        assertThat(both).hasSize(5);
+        assertThat(both.get(3)).startsWith("| 1 (plaintext) | 900,000 | 0 | 0 | 170 ms (3) |");
+        assertThat(both.get(4)).startsWith("| 1 (sasl_ssl) | 900,000 | 0 | 0 | 170 ms (3) |");
     }
 
     private static BenchResult result(Trial t) {

@@ -30,7 +30,7 @@ class DeployGuideTest {
         DeployGuide guide = DeployGuide.of(String.join("\n", "# Guide", "```bash",
                 "BOOTSTRAP=kafka-1:9092   # not run: only the kpipe process line is",
                 "kpipe process --bootstrap-servers \"$BOOTSTRAP\" --kafka-config \"$ETC/processor.properties\" "
-                        + "--advertised-host ${HOST} --state-dir \"$STATE\" --http-port 8443 --threads 2",
+                        + "--advertised-host \"${HOST}\" --state-dir \"$STATE\" --http-port 8080 --threads 2 --http-port=8443",
                 "```", ""));
 
         // printf prints each argument kpipe's JVM would get on a line of its own.
@@ -38,8 +38,8 @@ class DeployGuideTest {
 
         assertThat(argv).containsExactly("process", "--bootstrap-servers", "10.0.0.11:9092,10.0.0.12:9092",
                 "--kafka-config", "/tmp/run dir/etc/processor.properties", "--advertised-host", "10.0.0.14",
-                "--state-dir", "/tmp/run dir/processor-1/state", "--http-port", "8443", "--threads", "2",
-                "--threads", "1", "--child");
+                "--state-dir", "/tmp/run dir/processor-1/state", "--http-port", "8080", "--threads", "2",
+                "--http-port=8443", "--threads", "1", "--child");
         assertThat(guide.httpPort()).isEqualTo(8443);
     }
 
@@ -65,10 +65,19 @@ class DeployGuideTest {
         assertThatThrownBy(() -> DeployGuide.of("```bash\nkpipe process --state-dir \"$DATA\"\n```\n"))
                 .hasMessage("docs/deploy.md's 'kpipe process' line reads $DATA, which kpipe run --hosts does not set; "
                         + "it sets BOOTSTRAP, HOST, ETC, STATE");
+        String plain = "docs/deploy.md's 'kpipe process' line must be one command of literal words and \"$VARIABLE\"s "
+                + "in double quotes; it has ";
         assertThatThrownBy(() -> DeployGuide.of("```bash\nkpipe process --advertised-host $(hostname -f)\n```\n"))
-                .hasMessage("docs/deploy.md's 'kpipe process' line must be one plain command; it has '$('");
+                .hasMessage(plain + "'$(hostname'");
         assertThatThrownBy(() -> DeployGuide.of("```bash\nkpipe process --threads 2; rm -rf /\n```\n"))
-                .hasMessage("docs/deploy.md's 'kpipe process' line must be one plain command; it has ';'");
+                .hasMessage(plain + "'2;'");
+        // Unquoted, a value with a space would become two words; a glob, files of the directory.
+        assertThatThrownBy(() -> DeployGuide.of("```bash\nkpipe process --state-dir $STATE\n```\n"))
+                .hasMessage(plain + "'$STATE'");
+        assertThatThrownBy(() -> DeployGuide.of("```bash\nkpipe process --kafka-config \"$ETC\"/*.properties\n```\n"))
+                .hasMessage(plain + "'\"$ETC\"/*.properties'");
+        assertThatThrownBy(() -> DeployGuide.of("```bash\nkpipe process --http-port \"$HOST\"\n```\n").httpPort())
+                .hasMessage("docs/deploy.md's 'kpipe process' line must give --http-port a fixed port; it has '$HOST'");
         // Only bash blocks count: the systemd unit's ExecStart is not the line to run.
         assertThatThrownBy(() -> DeployGuide.of("```ini\nkpipe process --threads 2\n```\n"))
                 .hasMessageEndingWith("found 0");

@@ -58,4 +58,30 @@ class LiveWindowsTest {
         assertThat(live.sensors()).isEqualTo(1_500_000);
         assertThat(live.windows()).isEqualTo(1_500_000);
     }
+
+    /**
+     * A stream thread fenced after a stall closes its old task only when it next polls, after another
+     * thread of this instance opened the partition's new task: the old close leaves the new task alone.
+     */
+    @Test
+    void shouldKeepANewTasksHoldAndWindowsWhenTheOldTaskOfThePartitionClosesAfterIt() {
+        LiveWindows live = new LiveWindows();
+        Object lost = live.hold(3);
+        live.publish(3, result("s-1", 0, 1));
+        Object taken = live.hold(3);
+        live.publish(3, result("s-1", 0, 2));
+
+        live.drop(3, lost);
+
+        assertThat(live.holds(3)).isTrue();
+        assertThat(live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE)).extracting(WindowResult::count)
+                .containsExactly(2L);
+
+        live.drop(3, taken);
+
+        assertThat(live.holds(3)).isFalse();
+        assertThat(live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE)).isNull();
+        live.drop(4, null);   // a task closed before its init held anything
+        assertThat(live.holds(4)).isFalse();
+    }
 }

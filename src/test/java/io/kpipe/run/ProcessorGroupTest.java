@@ -80,6 +80,7 @@ class ProcessorGroupTest {
         var host = new io.kpipe.hosts.VirtualHosts.Host("processor-2", "10.9.8.15", "h2");
         var onHosts = new ProcessorGroup.OnHosts(null, List.of(host), io.kpipe.hosts.DeployGuide.bundled(), etc, null);
 
+        ProcessorGroup.writeRoleFile(config, etc);
         // printf stands in for the JVM: it prints each argument kpipe would get on a line of its own.
         List<String> command = ProcessorGroup.guideCommand(config, dir, host, onHosts, List.of("printf", "%s\\n"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
