@@ -96,9 +96,12 @@ class HostsRunIT {
         Set<String> namespaces = new HashSet<>();
         List<String> forwarded = new ArrayList<>();
 
+        // Only the run's own processes: a cluster another test class of this JVM shares is not the run's.
+        Set<Long> before = ProcessHandle.current().descendants().map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
         RunSummary s = new PipelineRun(config, out).execute(summary -> {
             // Everything still runs: the processors answer queries, the children are all there.
-            children.addAll(ProcessHandle.current().descendants().toList());
+            children.addAll(ProcessHandle.current().descendants().filter(h -> !before.contains(h.pid())).toList());
             namespaces.addAll(foreignNamespaces(children));
             forwarded.addAll(queryAcrossHosts(text.toString()));
         }).summary();
@@ -161,8 +164,11 @@ class HostsRunIT {
         Set<String> namespaces = new HashSet<>();
         List<String> forwarded = new ArrayList<>();
 
+        // Only the run's own processes: a cluster another test class of this JVM shares is not the run's.
+        Set<Long> before = ProcessHandle.current().descendants().map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
         RunSummary s = new PipelineRun(config, out).execute(summary -> {
-            children.addAll(ProcessHandle.current().descendants().toList());
+            children.addAll(ProcessHandle.current().descendants().filter(h -> !before.contains(h.pid())).toList());
             namespaces.addAll(foreignNamespaces(children));
             forwarded.addAll(queryAcrossHosts(text.toString()));
         }).summary();
