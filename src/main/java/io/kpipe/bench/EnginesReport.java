@@ -1,10 +1,6 @@
 package io.kpipe.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -14,20 +10,10 @@ import java.util.Locale;
  * then the steady trials of the engines charted side by side, repeat by repeat).
  */
 public final class EnginesReport {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private EnginesReport() {}
 
     public static void write(EnginesResult r, Path dir) {
-        try {
-            Files.createDirectories(dir);
-            String json = JSON.writeValueAsString(r);
-            Files.writeString(dir.resolve("results.json"), json);
-            Files.writeString(dir.resolve("table.md"), table(r));
-            Files.writeString(dir.resolve("report.html"), html(r, json));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the report to " + dir, e);
-        }
+        Report.writeFiles(dir, r, table(r), json -> html(r, json));
     }
 
     /** One row per engine: medians over the repeats (min-max where there are several). */

@@ -22,12 +22,22 @@ public final class Report {
     private Report() {}
 
     public static void write(BenchResult r, Path dir) {
+        writeFiles(dir, r, table(r), json -> html(r, json));
+    }
+
+    /** The page of a result, from its JSON. */
+    interface Page {
+        String of(String json) throws IOException;
+    }
+
+    /** Every bench's three files in {@code dir}: results.json ({@code result}), table.md and report.html. */
+    static void writeFiles(Path dir, Object result, String table, Page page) {
         try {
             Files.createDirectories(dir);
-            String json = JSON.writeValueAsString(r);
+            String json = JSON.writeValueAsString(result);
             Files.writeString(dir.resolve("results.json"), json);
-            Files.writeString(dir.resolve("table.md"), table(r));
-            Files.writeString(dir.resolve("report.html"), html(r, json));
+            Files.writeString(dir.resolve("table.md"), table);
+            Files.writeString(dir.resolve("report.html"), page.of(json));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report to " + dir, e);
         }
