@@ -44,6 +44,7 @@ final class DslEmit implements Processor<Windowed<Bytes>, Aggregate, String, Win
         // --engine streams, the windows restored from the DSL's store are not published: they answer from
         // their next update on.
         this.holdToken = live.hold(partition);
+        live.ready(holdToken);
     }
 
     @Override

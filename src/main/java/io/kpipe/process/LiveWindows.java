@@ -49,25 +49,41 @@ public final class LiveWindows {
      * before the thread that lost it closes the old one (a thread fenced after a stall): the old task's
      * close must then leave the new one's hold and windows alone.
      */
-    private final Map<Integer, Object> held = new ConcurrentHashMap<>();
+    private final Map<Integer, Hold> held = new ConcurrentHashMap<>();
 
-    /**
-     * The partition's task is open here (its processor's init); called by its stream thread. Returns
-     * the token its {@link #drop} must give back.
-     */
-    Object hold(int partition) {
-        Object token = new Object();
-        held.put(partition, token);
-        return token;
+    /** A task's hold on its partition: answers for it once its restored windows are published. */
+    private static final class Hold {
+        volatile boolean ready;
     }
 
     /**
-     * Whether this instance holds {@code partition} of {@code points} now: its task is open here, so a
-     * sensor of it without windows here has none. Kafka Streams can stay RUNNING after a task was
-     * closed (its partitions lost or revoked), while its metadata still names this instance.
+     * The partition's task is opening here (its processor's init); called by its stream thread before
+     * it publishes the windows it restored, which replace any of an earlier task of the partition. The
+     * partition counts as held once {@link #ready}. Returns the token {@link #ready} and {@link #drop}
+     * take.
+     */
+    Object hold(int partition) {
+        Hold token = new Hold();
+        held.put(partition, token);
+        byPartition.remove(partition);
+        open.remove(partition);
+        return token;
+    }
+
+    /** The task of {@code token} has published the windows it restored: a sensor of it without any has none. */
+    void ready(Object token) {
+        ((Hold) token).ready = true;
+    }
+
+    /**
+     * Whether this instance holds {@code partition} of {@code points} now: its task is open here and has
+     * published its restored windows, so a sensor of it without windows here has none. Kafka Streams can
+     * stay RUNNING after a task was closed (its partitions lost or revoked), while its metadata still
+     * names this instance.
      */
     public boolean holds(int partition) {
-        return held.containsKey(partition);
+        Hold h = held.get(partition);
+        return h != null && h.ready;
     }
 
     /** Called by the partition's stream thread only. */

@@ -89,19 +89,28 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
         this.partition = context.taskId().partition();
         this.store = context.getStateStore(storeName);
         this.devices = context.getStateStore(PointTopology.DEVICES_STORE);
-        store.load(this::emit);
+        // Held first (so that an earlier task of this partition, closing late on another thread, leaves
+        // what this one publishes alone), answering only once its restored windows are published.
+        holdToken = live.hold(partition);
+        liveEvictedBefore = Long.MIN_VALUE;   // a revived task reuses this processor
+        // A task taken over in a rebalance (or a standby made active) answers at once for the windows it
+        // restored, not from each one's next update: the closed ones the changelog keeps for queries
+        // (also of a sensor that stopped sending) and the open ones. A sensor with windows is never a 404.
+        store.load(this::emit, this::publish);
         if (emitFinal) {
             // Open windows are not published until they close: queries read them from the store.
             live.attachOpen(partition, this::committedWindows);
         } else {
-            // A task taken over in a rebalance (or a standby made active) answers for the windows it
-            // restored at once, not from each one's next update: a sensor with windows is never a 404.
-            store.forEachOpen(w -> live.publish(partition, WindowResult.of(w.sensor.name(), registryEntry(w.sensor),
-                    w.start, w.start + windowMs, w.aggregate)));
-            evictLive();
+            store.forEachOpen(this::publish);
         }
-        // Held (a sensor without windows here has none) only once its restored windows answer queries.
-        holdToken = live.hold(partition);
+        evictLive();
+        live.ready(holdToken);
+    }
+
+    /** A restored window, open or closed, to the query API. */
+    private void publish(OpenWindow w) {
+        live.publish(partition, WindowResult.of(w.sensor.name(), registryEntry(w.sensor), w.start, w.start + windowMs,
+                w.aggregate));
     }
 
     /** For queries from other threads: the sensor's windows in the store as of its last commit. */
@@ -299,13 +308,15 @@ final class PointAggregator implements Processor<Bytes, byte[], Object, Object> 
 
     /**
      * Forgets this partition's live windows older than {@link LiveWindows#kept()} window lengths of
-     * stream time; the scan runs once per window length, not at every commit.
+     * stream time, and lets the store delete those closed windows from its changelog; the scan runs
+     * once per window length, not at every commit.
      */
     private void evictLive() {
         long horizon = store.streamTime() - live.kept() * windowMs;
         long horizonStart = horizon - Math.floorMod(horizon, windowMs);
         if (horizonStart > liveEvictedBefore) {
             live.evictBefore(partition, horizonStart);
+            store.keepClosedFrom(horizonStart);
             liveEvictedBefore = horizonStart;
         }
     }

@@ -56,9 +56,10 @@ public final class PointTopology {
         RegistryVersions registry = new RegistryVersions();
         topology.addProcessor("aggregate", () -> new PointAggregator(config, stats, live, registry, AGGREGATE_STORE),
                 "points");
-        // Kafka Streams creates the changelog with these settings (and never changes an existing one).
+        // Kafka Streams creates the changelog with these settings (and never changes an existing one). An
+        // instance that serves queries (it has an application.server) keeps closed windows in it for them.
         topology.addStateStore(WindowAggregateStore.builder(AGGREGATE_STORE,
-                config.windowSize().toMillis(), config.grace().toMillis(), config.emit())
+                config.windowSize().toMillis(), config.grace().toMillis(), config.emit(), config.applicationServer() != null)
                 .withLoggingEnabled(TopicConfigs.changelog()), "aggregate");
         topology.addSink(AGGREGATES_SINK, topics.aggregates().name(), topics.aggregates().keySerde().serializer(),
                 topics.aggregates().valueSerde().serializer(), "aggregate");

@@ -31,18 +31,28 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * Kafka Streams calls {@link #beforeCommit()}. What happens then depends on the {@link Emit} mode:
  * <pre>
  *                     changelog (key: sensor bytes + 8-byte window start)    Emitter (points-agg-1m)
- * updates   every window changed since the last commit, then a tombstone    every changed window
- *           for each window closed by stream time
- * final     every window changed since the last commit and still open;      each window closed now,
- *           a tombstone for each window closed by stream time                once, with its final value
- * both      the stream time, under the empty key
+ * updates   every window changed since the last commit                      every changed window
+ * final     every window changed since the last commit (a window closed     each window closed now,
+ *           now: its final value)                                            once, with its final value
+ * both      a tombstone for each closed window that queries no longer keep;
+ *           the stream time, under the empty key
  * </pre>
  * A window is closed when its end plus the grace is at or before the task's stream time: the same
  * rule that makes a point for it late, so no point can change a window after it was closed.
+ * A closed window leaves the map at once. When the instance serves queries ({@code keepClosed}: it
+ * has an {@code application.server}), its final value stays in the changelog for as long as the
+ * query API keeps it ({@link #keepClosedFrom}, set by the processor: the last 10 window lengths,
+ * fewer with many sensors): a task that takes the partition over, here or on another instance,
+ * restores the closed windows with the open ones and answers queries for them too, also for a
+ * sensor that has stopped sending. That delays each window's tombstone (in final mode it also
+ * writes the final value of a window that changed and closed in the same commit interval), and the
+ * changelog and a restoration hold the kept closed windows besides the open ones. Without queries a
+ * closed window gets its tombstone in the commit that closes it.
  * Under exactly-once the changelog writes and the forwards are in the same transaction as the
  * offsets, so state, output and input position always agree: after a crash the changelog holds
- * exactly the windows still open at the last commit (each closed one was emitted in the very
- * transaction that deleted it), so a final window is emitted once, neither lost nor repeated.
+ * the windows still open at the last commit and closed windows whose stored stream time closes
+ * them (each was emitted in the transaction that stored that stream time), so a final window is
+ * emitted once, neither lost nor repeated.
  * Under at-least-once they are not: a crash after this flush and before the offset commit
  * restores the flushed state and processes the same input again, so those points are counted
  * twice (ChaosIT measures it). The task's stream time is stored, so the late-point rule holds
@@ -51,11 +61,13 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * <pre>
  * restoration (Kafka Streams, before the processor starts; also a standby task, all along)
  *   changelog record ─► restore(): the window's value set, a tombstone removes it, stream time set
- * processor init ─► load(): windows filed by start; any closed by the restored stream time is stale
+ * processor init ─► load(): windows filed by start; any closed by the restored stream time leaves the
+ *                   map, goes to the processor (for queries) and waits for its tombstone
  * </pre>
- * A stale window's tombstone was lost (compacted away while a long restoration read past it); the
- * commit that stored the stream time had emitted it: it is deleted at the next commit, never
- * emitted again.
+ * A window that the restored stream time closes was emitted by the commit that stored that stream
+ * time (or an earlier one): it is never emitted again. It is one the query API still keeps, or one
+ * whose tombstone was lost (compacted away while a long restoration read past it); either way it
+ * gets its tombstone once it is older than what queries keep.
  *
  * <p>Windows are filed by start as well as by sensor, so the closed ones are found at once even
  * when a window opens after a later one (out-of-order points within the grace). The windows of a
@@ -143,6 +155,7 @@ public final class WindowAggregateStore extends PreCommitStore {
 
     private final String name;
     private final boolean logging;
+    private final boolean keepClosed;
     private final long windowMs;
     private final long graceMs;
     private final Emit emit;
@@ -154,8 +167,16 @@ public final class WindowAggregateStore extends PreCommitStore {
     private long lastBucketStart = Long.MIN_VALUE;
     private final List<OpenWindow> dirty = new ArrayList<>();
     private final List<OpenWindow> closed = new ArrayList<>();
-    /** Windows restored although closed (a lost tombstone): deleted at the next commit, not emitted. */
-    private final List<OpenWindow> stale = new ArrayList<>();
+    /**
+     * The sensors (their keys) of closed windows whose value the changelog still holds, by window
+     * start: each gets its tombstone at the first commit after its start is before
+     * {@link #keepClosedFrom}.
+     */
+    private final TreeMap<Long, List<Bytes>> retired = new TreeMap<>();
+    private List<Bytes> lastRetired;
+    private long lastRetiredStart = Long.MIN_VALUE;
+    /** Closed windows starting before this get their tombstone; by default every one at once. */
+    private long keepClosedFrom = Long.MAX_VALUE;
     private final ByteBuffer valueBuffer = ByteBuffer.allocate(Aggregate.BYTES);
     private Emitter emitter;
     private long streamTime = -1;
@@ -171,38 +192,49 @@ public final class WindowAggregateStore extends PreCommitStore {
      * Applies one record of the store's changelog, read in order, to {@code counts} (window key as
      * {@link io.kpipe.model.WindowResult#key} to its count): a window's value sets it, a tombstone
      * removes it, the stream-time record is skipped. Folding the whole changelog leaves the windows
-     * still open at the last commit, as a restoration would load them.
+     * as a restoration would load them: those still open at the last commit, and closed ones kept for
+     * queries (those the stream time of their partition closes), which were emitted. Returns the
+     * window's key, null for the stream-time record.
      */
-    public static void foldCounts(byte[] key, byte[] value, Map<String, Long> counts) {
+    public static String foldCounts(byte[] key, byte[] value, Map<String, Long> counts) {
         if (key == null || key.length <= Long.BYTES) {
-            return;   // the stream time (empty key); nothing else is this short
+            return null;   // the stream time (empty key); nothing else is this short
         }
         String sensor = new String(key, 0, key.length - Long.BYTES, StandardCharsets.UTF_8);
-        long start = ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong();
-        String window = io.kpipe.model.WindowResult.key(sensor, start);
+        String window = io.kpipe.model.WindowResult.key(sensor, windowStart(key));
         if (value == null) {
             counts.remove(window);
         } else {
             counts.put(window, Aggregate.readFrom(ByteBuffer.wrap(value)).count());
         }
+        return window;
     }
 
-    private WindowAggregateStore(String name, boolean logging, long windowMs, long graceMs, Emit emit) {
+    /** The window start in a changelog key of a window (longer than 8 bytes). */
+    public static long windowStart(byte[] key) {
+        return ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong();
+    }
+
+    private WindowAggregateStore(String name, boolean logging, long windowMs, long graceMs, Emit emit,
+                                 boolean keepClosed) {
         this.name = name;
         this.logging = logging;
+        this.keepClosed = keepClosed;
         this.windowMs = windowMs;
         this.graceMs = graceMs;
         this.emit = emit;
     }
 
     /**
-     * A builder for the topology; the changelog is a compacted topic named after the store. Throws
+     * A builder for the topology; the changelog is a compacted topic named after the store, which keeps
+     * closed windows for queries if {@code keepClosed} (see the class comment). Throws
      * {@link IllegalStateException} if the Kafka Streams on the classpath is not the version the
      * commit hook was checked against ({@link PreCommitStore#requireCheckedVersion()}).
      */
-    static StoreBuilder<WindowAggregateStore> builder(String name, long windowMs, long graceMs, Emit emit) {
+    static StoreBuilder<WindowAggregateStore> builder(String name, long windowMs, long graceMs, Emit emit,
+                                                      boolean keepClosed) {
         PreCommitStore.requireCheckedVersion();
-        return new Builder(name, windowMs, graceMs, emit);
+        return new Builder(name, windowMs, graceMs, emit, keepClosed);
     }
 
     @Override
@@ -216,6 +248,7 @@ public final class WindowAggregateStore extends PreCommitStore {
         // A new life of the task (after close, or a crash under exactly-once): the changelog is read
         // again from its start (the store is not persistent, so it has no checkpoint).
         clearState();
+        keepClosedFrom = Long.MAX_VALUE;   // until the processor says what queries keep
         stateStoreContext.register(root, this::restore);
         open = true;
     }
@@ -259,13 +292,30 @@ public final class WindowAggregateStore extends PreCommitStore {
      * task became active): files the restored windows by start, setting aside those the restored
      * stream time closed, and makes the emitter forward as that processor.
      */
-    void load(Emitter emitter) {
+    void load(Emitter emitter, java.util.function.Consumer<OpenWindow> restoredClosed) {
         this.emitter = emitter;
+        this.restoredClosed = restoredClosed;
         captureForwardingNode();
         index();
     }
 
-    /** Files every window in the map by start, except the stale ones, which leave the map. */
+    private java.util.function.Consumer<OpenWindow> restoredClosed = w -> { };
+
+    /**
+     * Closed windows whose start is before {@code start} get their tombstone at the next commit (the
+     * processor keeps the others for queries); until set, and always without {@code keepClosed}, every
+     * closed window gets it at once.
+     */
+    void keepClosedFrom(long start) {
+        if (keepClosed) {
+            keepClosedFrom = start;
+        }
+    }
+
+    /**
+     * Files every window in the map by start, except those the restored stream time closed, which
+     * leave the map: they go to the processor ({@code restoredClosed}) and wait for their tombstone.
+     */
     private void index() {
         byStart.clear();
         lastBucket = null;
@@ -275,8 +325,7 @@ public final class WindowAggregateStore extends PreCommitStore {
         for (Sensor s : bySensor.values()) {
             for (OpenWindow w = s.windows; w != null; w = w.next) {
                 if (w.start <= closedUpTo) {
-                    // The commit that stored this stream time deleted every window it closed, in the same
-                    // transaction that emitted it; so this one's tombstone was lost. Delete it, never emit it.
+                    // The commit that stored this stream time (or an earlier one) emitted it: never again.
                     staleNow.add(w);
                 } else {
                     file(w);
@@ -285,8 +334,9 @@ public final class WindowAggregateStore extends PreCommitStore {
         }
         for (OpenWindow w : staleNow) {
             unlink(w);
+            restoredClosed.accept(w);
+            retire(w);
         }
-        stale.addAll(staleNow);
     }
 
     /**
@@ -397,20 +447,18 @@ public final class WindowAggregateStore extends PreCommitStore {
 
     @Override
     protected void beforeCommit() {
-        if (dirty.isEmpty() && streamTime == flushedStreamTime && stale.isEmpty()) {
+        if (dirty.isEmpty() && streamTime == flushedStreamTime && !tombstonesDue()) {
             return;
         }
         beginCommitWrites(streamTime);
         try {
-            for (OpenWindow w : stale) {
-                log(storeKey(w), null);
-            }
-            stale.clear();
             if (emit == Emit.FINAL) {
                 writeBackFinal();
             } else {
                 writeBackUpdates();
             }
+            // After the forwards: the processor sets keepClosedFrom as it publishes.
+            writeTombstones();
             log(STREAM_TIME_KEY, ByteBuffer.allocate(Long.BYTES).putLong(streamTime).array());
             flushedStreamTime = streamTime;
         } finally {
@@ -430,20 +478,47 @@ public final class WindowAggregateStore extends PreCommitStore {
     }
 
     /**
-     * The windows closed now downstream, once, and out of the changelog; the changed ones still open
-     * to the changelog only. A window that changed and closed in the same interval is not written
-     * before its tombstone: the tombstone alone is what a restoration needs.
+     * The windows closed now downstream, once; the changed ones to the changelog: those still open,
+     * and with {@code keepClosed} the closed ones too, with the final value it keeps for queries until
+     * their tombstone (without it, the tombstone alone is what a restoration needs).
      */
     private void writeBackFinal() {
         long closedUpTo = takeClosed();
         for (OpenWindow w : dirty) {
-            if (w.start > closedUpTo) {
+            if (keepClosed || w.start > closedUpTo) {
                 writeToChangelog(w);
             }
         }
         clearDirty();
         forward(closed);
         removeClosed();
+    }
+
+    private boolean tombstonesDue() {
+        return !retired.isEmpty() && retired.firstKey() < keepClosedFrom;
+    }
+
+    /** A tombstone for each closed window that starts before {@link #keepClosedFrom}. */
+    private void writeTombstones() {
+        while (tombstonesDue()) {
+            Map.Entry<Long, List<Bytes>> bucket = retired.pollFirstEntry();
+            if (bucket.getValue() == lastRetired) {
+                lastRetired = null;
+                lastRetiredStart = Long.MIN_VALUE;
+            }
+            for (Bytes sensor : bucket.getValue()) {
+                log(storeKey(sensor.get(), bucket.getKey()), null);
+            }
+        }
+    }
+
+    /** A closed window out of the map: its tombstone waits in {@link #retired}. */
+    private void retire(OpenWindow w) {
+        if (w.start != lastRetiredStart) {
+            lastRetired = retired.computeIfAbsent(w.start, s -> new ArrayList<>());
+            lastRetiredStart = w.start;
+        }
+        lastRetired.add(w.sensor.key);
     }
 
     private void writeToChangelog(OpenWindow w) {
@@ -497,11 +572,14 @@ public final class WindowAggregateStore extends PreCommitStore {
         return closedUpTo;
     }
 
-    /** The closed windows leave the map (after they were forwarded: queries see them until then) and the changelog. */
+    /**
+     * The closed windows leave the map (after they were forwarded: queries see them until then); the
+     * changelog keeps their last value until their tombstone.
+     */
     private void removeClosed() {
         for (OpenWindow w : closed) {
-            log(storeKey(w), null);
             unlink(w);
+            retire(w);
         }
         closed.clear();
     }
@@ -524,14 +602,19 @@ public final class WindowAggregateStore extends PreCommitStore {
     }
 
     private static Bytes storeKey(OpenWindow w) {
-        byte[] sensor = w.sensor.key.get();
-        return Bytes.wrap(ByteBuffer.allocate(sensor.length + Long.BYTES).put(sensor).putLong(w.start).array());
+        return storeKey(w.sensor.key.get(), w.start);
+    }
+
+    private static Bytes storeKey(byte[] sensor, long start) {
+        return Bytes.wrap(ByteBuffer.allocate(sensor.length + Long.BYTES).put(sensor).putLong(start).array());
     }
 
     /**
      * The task is recycled (active to standby or back) just after a clean commit, keeping this store:
      * the windows stay (they are the state, equal to the changelog now), what is derived for
-     * processing goes and is rebuilt by {@link #load}.
+     * processing goes and is rebuilt by {@link #load}. The closed windows waiting for their tombstone
+     * stay too: an active task made from this one writes them (a tombstone that another instance wrote
+     * meanwhile is written twice, which deletes nothing more).
      */
     @Override
     protected void dropCache() {
@@ -545,7 +628,9 @@ public final class WindowAggregateStore extends PreCommitStore {
     private void clearState() {
         dropCache();
         bySensor.clear();
-        stale.clear();
+        retired.clear();
+        lastRetired = null;
+        lastRetiredStart = Long.MIN_VALUE;
         streamTime = -1;
         flushedStreamTime = -1;
     }
@@ -571,14 +656,16 @@ public final class WindowAggregateStore extends PreCommitStore {
         private final long windowMs;
         private final long graceMs;
         private final Emit emit;
+        private final boolean keepClosed;
         private Map<String, String> logConfig = Map.of();
         private boolean logging = true;
 
-        Builder(String name, long windowMs, long graceMs, Emit emit) {
+        Builder(String name, long windowMs, long graceMs, Emit emit, boolean keepClosed) {
             this.name = name;
             this.windowMs = windowMs;
             this.graceMs = graceMs;
             this.emit = emit;
+            this.keepClosed = keepClosed;
         }
 
         /** The write-back map is this store's cache: Kafka's record cache is never added. */
@@ -607,7 +694,7 @@ public final class WindowAggregateStore extends PreCommitStore {
 
         @Override
         public WindowAggregateStore build() {
-            return new WindowAggregateStore(name, logging, windowMs, graceMs, emit);
+            return new WindowAggregateStore(name, logging, windowMs, graceMs, emit, keepClosed);
         }
 
         @Override

@@ -450,7 +450,7 @@ public final class PipelineRun {
         Reconciler reconciler = new Reconciler(kafka, topics, sent.tally().windowMs());
         if (config.emit() == ProcessorConfig.Emit.FINAL) {
             // The last windows of every sensor have not closed: the books read them from the state.
-            reconciler.withOpenWindowsOf(group);
+            reconciler.withOpenWindowsOf(group, ProcessorConfig.DEFAULT_GRACE.toMillis());   // run has no --grace
         }
         Reconciler.Output output = reconciler.read();
         List<ChaosRunner.Done> events = Recovery.of(chaos.done(), timeline, drainedAtS);

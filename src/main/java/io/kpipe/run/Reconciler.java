@@ -84,7 +84,11 @@ public final class Reconciler {
             return openCounts.values().stream().mapToLong(Long::longValue).sum();
         }
 
-        /** A window's count: on the topic, or still open in the state (a window in both is counted twice). */
+        /**
+         * A window's count: on the topic, or still open in the state (a window in both is counted twice;
+         * a closed window the state keeps for queries is not in {@code openCounts} if the topic has it
+         * with the same count).
+         */
         public long count(String window) {
             return finalCounts.getOrDefault(window, 0L) + openCounts.getOrDefault(window, 0L);
         }
@@ -95,6 +99,7 @@ public final class Reconciler {
 
     private final long windowMs;
     private String openWindowsTopic;
+    private long graceMs;
 
     public Reconciler(KafkaConnection kafka, Topics topics, long windowMs) {
         this.kafka = kafka;
@@ -106,8 +111,9 @@ public final class Reconciler {
      * Also reads the windows still open in the state of the processor {@code applicationId} from its
      * store's changelog ({@code --emit final}: they are not on {@code points-agg-1m} yet).
      */
-    public Reconciler withOpenWindowsOf(String applicationId) {
+    public Reconciler withOpenWindowsOf(String applicationId, long graceMs) {
         this.openWindowsTopic = WindowAggregateStore.changelogTopic(applicationId);
+        this.graceMs = graceMs;
         return this;
     }
 
@@ -152,7 +158,27 @@ public final class Reconciler {
         Map<String, Long> open = new HashMap<>();
         long emittedTwice = 0;
         if (openWindowsTopic != null) {
-            readAll(openWindowsTopic, r -> WindowAggregateStore.foldCounts(r.key(), r.value(), open));
+            // The changelog also keeps closed windows for queries (those its partition's stream time
+            // closes): each was emitted, and is left out here if the topic has it with the same count.
+            // Anything else stays, so a window both open and on the topic is counted twice, as before.
+            Map<String, long[]> startAndPartition = new HashMap<>();
+            Map<Integer, Long> streamTimes = new HashMap<>();
+            readAll(openWindowsTopic, r -> {
+                if (r.key() != null && r.key().length == 0 && r.value() != null && r.value().length == Long.BYTES) {
+                    streamTimes.put(r.partition(), java.nio.ByteBuffer.wrap(r.value()).getLong());
+                    return;
+                }
+                String window = WindowAggregateStore.foldCounts(r.key(), r.value(), open);
+                if (window != null) {
+                    startAndPartition.put(window, new long[] {WindowAggregateStore.windowStart(r.key()), r.partition()});
+                }
+            });
+            open.entrySet().removeIf(e -> {
+                long[] sp = startAndPartition.get(e.getKey());
+                long streamTime = streamTimes.getOrDefault((int) sp[1], -1L);
+                boolean closed = streamTime >= 0 && sp[0] <= streamTime - graceMs - windowMs;
+                return closed && e.getValue().equals(finalCounts.get(e.getKey()));
+            });
             // Only final mode promises one record per window; under updates every commit adds one.
             emittedTwice = aggregateRecords[0] - finalCounts.size();
         }

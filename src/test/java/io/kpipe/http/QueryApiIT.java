@@ -135,8 +135,27 @@ class QueryApiIT {
                 && get(a.advertised(), "/api/sensors/none").statusCode() == 404);
         long now = System.currentTimeMillis();
         long t = now - Math.floorMod(now, 60_000) + 1_000;   // one window for every point
+        // Each sensor also had a window two minutes earlier; "stop-N" sensors (one in each partition) only
+        // that one. The points of now close those windows in every partition (their end plus the grace is
+        // 50 s before t), so the move below must bring back closed windows, also of sensors that stopped.
+        long t0 = t - 120_000;
+        List<String> stopped = oneSensorPerPartition("stop-", 6);
+        assertThat(stopped.stream().map(QueryApiIT::partition).distinct().count()).isEqualTo(6);
+        assertThat(java.util.stream.IntStream.range(0, 20).mapToObj(s -> partition("s-" + s)).distinct().count())
+                .as("points of now in every partition").isEqualTo(6);
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.clientProperties(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all")), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<String> earlier = new ArrayList<>(stopped);
+            for (int s = 0; s < 20; s++) {
+                earlier.add("s-" + s);
+            }
+            for (String sensor : earlier) {
+                for (int i = 0; i < 3; i++) {
+                    p.send(new ProducerRecord<>(Topics.withPrefix(prefix).points().name(), null, t0 + i,
+                            sensor.getBytes(StandardCharsets.UTF_8), BinaryPoint.encode(t0 + i, 100 + i)));
+                }
+            }
+            p.flush();
             for (int s = 0; s < 20; s++) {
                 for (int i = 0; i < 5; i++) {
                     p.send(new ProducerRecord<>(Topics.withPrefix(prefix).points().name(), null, t + i,
@@ -152,17 +171,27 @@ class QueryApiIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 answers[0] = JSON.readTree(get(a.advertised(), path).body());
                 answers[1] = JSON.readTree(get(b, path).body());
-                return answers[0].path("windows").path(0).path("count").asLong() == 5
-                        && answers[1].path("windows").path(0).path("count").asLong() == 5;
+                return answers[0].path("windows").path(1).path("count").asLong() == 5
+                        && answers[1].path("windows").path(1).path("count").asLong() == 5;
             });
             JsonNode viaA = answers[0];
             assertThat(viaA).as("the same answer from either host").isEqualTo(answers[1]);
             assertThat(viaA.get("sensor").asText()).isEqualTo("s-" + s);
-            assertThat(viaA.get("windows")).hasSize(1);
-            assertThat(viaA.get("windows").get(0).get("sum").asDouble()).isEqualTo(5 * s + 10);
-            assertThat(viaA.get("windows").get(0).get("window_start").asLong()).isEqualTo(t - 1_000);
+            assertThat(viaA.get("windows")).hasSize(2);
+            assertThat(viaA.get("windows").get(0).get("sum").asDouble()).isEqualTo(303);
+            assertThat(viaA.get("windows").get(0).get("window_start").asLong()).isEqualTo(t0 - 1_000);
+            assertThat(viaA.get("windows").get(1).get("sum").asDouble()).isEqualTo(5 * s + 10);
+            assertThat(viaA.get("windows").get(1).get("window_start").asLong()).isEqualTo(t - 1_000);
             windows.put("s-" + s, viaA.get("windows"));
             owners.put("s-" + s, viaA.get("served_by").asText());
+        }
+        for (String sensor : stopped) {
+            JsonNode answer = JSON.readTree(get(b, "/api/sensors/" + sensor).body());
+            assertThat(answer.get("windows")).as(sensor).hasSize(1);
+            assertThat(answer.get("windows").get(0).get("count").asLong()).isEqualTo(3);
+            assertThat(answer.get("windows").get(0).get("window_start").asLong()).isEqualTo(t0 - 1_000);
+            windows.put(sensor, answer.get("windows"));
+            owners.put(sensor, answer.get("served_by").asText());
         }
         assertThat(Set.copyOf(owners.values())).as("each instance owns some sensors, and is named by the address it advertises")
                 .containsExactlyInAnyOrder(a.advertised(), b);
@@ -196,7 +225,9 @@ class QueryApiIT {
                 .startsWith("the owner of sensor '" + ofA + "', " + a.advertised() + ", did not answer (")
                 .endsWith("); if it has stopped, the group moves its partitions within the session timeout; retry");
 
-        // A leaves the group: B takes its partitions over, restores their windows, and answers for them.
+        // A leaves the group: B takes its partitions over, restores their windows, open and closed, and
+        // answers for them, also for the sensors of A that stopped sending two minutes ago.
+        assertThat(stopped).as("A owns sensors that stopped").anyMatch(s -> owners.get(s).equals(a.advertised()));
         // Until then every answer is a 503 with Retry-After (rebalancing, or A not answering), never a 404.
         a.processor().streams().close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
@@ -219,6 +250,25 @@ class QueryApiIT {
         assertThat(seen).as("answers while A's partitions moved").isSubsetOf("200", "503 Retry-After 1", "503 Retry-After 5")
                 .contains("200");
         assertThat(a.processor().state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
+    }
+
+    /** The partition of {@code points} that a producer's default partitioner gives the key {@code sensor}. */
+    private static int partition(String sensor) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(sensor.getBytes(StandardCharsets.UTF_8))) % 6;
+    }
+
+    /** {@code prefix}0, 1, ...: the first name found for each of the {@code partitions}, in partition order. */
+    private static List<String> oneSensorPerPartition(String prefix, int partitions) {
+        String[] found = new String[partitions];
+        for (int n = 0, left = partitions; left > 0; n++) {
+            int p = partition(prefix + n);
+            if (found[p] == null) {
+                found[p] = prefix + n;
+                left--;
+            }
+        }
+        return List.of(found);
     }
 
     @Test

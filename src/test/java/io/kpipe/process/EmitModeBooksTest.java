@@ -52,10 +52,17 @@ class EmitModeBooksTest {
         MillionSensors input = new MillionSensors(1_000_000);
         ProcessingStats stats = new ProcessingStats();
         Outputs out = new Outputs(input.sensors);
-        try (TopologyTestDriver driver = driver(emit, stateDir, stats)) {
+        LiveWindows live = new LiveWindows();
+        // What the query API answers at the end (before the task closes) for each sensor's closed windows.
+        List<List<WindowResult>> queried = new ArrayList<>(input.sensors);
+        long closedUpTo = MillionSensors.windowStart(MillionSensors.MINUTES - 2);
+        try (TopologyTestDriver driver = driver(emit, stateDir, stats, live)) {
             TestInputTopic<Bytes, byte[]> points = out.attach(driver);
             input.send(points, out::read);
             out.read();
+            for (int i = 0; i < input.sensors; i++) {
+                queried.add(live.windows(MillionSensors.name(i), Long.MIN_VALUE, closedUpTo + 1));
+            }
         }
 
         long aggregated = 0;
@@ -86,8 +93,31 @@ class EmitModeBooksTest {
                     MillionSensors.name(i));
         }
         Map<String, Long> openCounts = out.openCounts();
-        assertThat(openCounts.values().stream().mapToLong(Long::longValue).sum())
-                .isEqualTo(open.values().stream().mapToLong(Aggregate::count).sum());
+        if (emit == Emit.FINAL) {
+            assertThat(openCounts.keySet()).as("the books' open windows: in the changelog, not on the topic")
+                    .isEqualTo(open.keySet());
+            assertThat(openCounts.values().stream().mapToLong(Long::longValue).sum())
+                    .isEqualTo(open.values().stream().mapToLong(Aggregate::count).sum());
+        }
+        // The changelog also keeps, with their final values, the closed windows that the query API keeps,
+        // so that a restoration elsewhere answers for them. The API keeps sensors times window lengths
+        // within a million: in updates mode every sensor is published, so 1 window length (minute 3); in
+        // final mode only closed windows are, 400,000 sensors after minute 3 closed, so 2 (minutes 2 and 3).
+        Map<String, Aggregate> kept = out.windows(true);
+        java.util.Set<Integer> keptMinutes = emit == Emit.FINAL ? java.util.Set.of(2, 3) : java.util.Set.of(3);
+        assertThat(kept).hasSize(input.sensors / MillionSensors.MINUTES * keptMinutes.size());
+        for (int i = 0; i < input.sensors; i++) {
+            String key = WindowResult.key(MillionSensors.name(i), MillionSensors.windowStart(i));
+            List<WindowResult> answer = queried.get(i);
+            if (keptMinutes.contains(i % MillionSensors.MINUTES)) {
+                assertSame(kept.get(key), input.expected(i), key);
+                wrong.check(answer != null && answer.size() == 1 && answer.get(0).count() == input.expected(i).count(),
+                        i, () -> "the query API has " + answer);
+            } else {
+                wrong.check(answer == null || answer.isEmpty(), i, () -> "the query API keeps " + answer);
+            }
+        }
+        assertThat(wrong.found).as("closed windows kept for queries and in the changelog").isEmpty();
 
         assertThat(emitted).isEqualTo(emit == Emit.FINAL ? input.sensors / 5 * 4 : input.sensors);
         long onTopic = out.emittedCountSum();
@@ -154,13 +184,18 @@ class EmitModeBooksTest {
         }
         assertThat(wrong.found).as("windows not as without the crash").isEmpty();
         assertThat(restored.emittedCountSum()).isEqualTo(uninterrupted.emittedCountSum());
-        assertThat(restored.openCounts()).isEqualTo(uninterrupted.openCounts());
+        assertThat(counts(restored.openWindows())).isEqualTo(counts(uninterrupted.openWindows()));
+        assertThat(counts(restored.windows(true))).isEqualTo(counts(uninterrupted.windows(true)));
+        if (emit == Emit.FINAL) {
+            assertThat(restored.openCounts()).isEqualTo(uninterrupted.openCounts());
+        }
         assertThat(restored.deadLetters).isEqualTo(uninterrupted.deadLetters);
     }
 
     /**
      * A restoration that missed a tombstone (compacted away while it read) loads a window that was
-     * closed, and emitted, before the crash: it is deleted, never emitted a second time.
+     * closed, and emitted, before the crash: it is never emitted a second time, and it is deleted once
+     * it is older than what queries keep (the whole run here: with 50,000 sensors, 10 window lengths).
      */
     @Test
     void shouldNotEmitAgainAWindowWhoseTombstoneTheRestorationMissed() {
@@ -187,16 +222,28 @@ class EmitModeBooksTest {
             restored.read();
         }
         assertThat(restored.emissions[0]).isEqualTo(1);
-        assertThat(restored.tombstonesSinceAttach).as("the stale window deleted from the changelog")
-                .contains(staleKey);
+        assertThat(restored.tombstonesSinceAttach).as("kept for queries: 10 window lengths").doesNotContain(staleKey);
+        assertThat(restored.windows(true)).containsKey(io.kpipe.model.WindowResult.key(MillionSensors.name(0),
+                MillionSensors.windowStart(0)));
         assertThat(restored.openCounts()).doesNotContainKey(io.kpipe.model.WindowResult.key(MillionSensors.name(0),
                 MillionSensors.windowStart(0)));
     }
 
     private static TopologyTestDriver driver(Emit emit, Path state, ProcessingStats stats) {
+        return driver(emit, state, stats, new LiveWindows());
+    }
+
+    private static TopologyTestDriver driver(Emit emit, Path state, ProcessingStats stats, LiveWindows live) {
+        // Serving queries (an application.server), so closed windows stay in the changelog for them.
         ProcessorConfig config = ProcessorConfig.builder(KafkaConnection.of("unused:9092"), "", state, 1)
-                .emit(emit).build();
-        return new TopologyTestDriver(PointTopology.build(config, stats), PointTopology.streamsProperties(config));
+                .emit(emit).applicationServer("127.0.0.1:8080").build();
+        return new TopologyTestDriver(PointTopology.build(config, stats, live), PointTopology.streamsProperties(config));
+    }
+
+    private static Map<String, Long> counts(Map<String, Aggregate> windows) {
+        Map<String, Long> counts = new HashMap<>();
+        windows.forEach((k, a) -> counts.put(k, a.count()));
+        return counts;
     }
 
     private static String describe(Aggregate a) {
@@ -303,24 +350,43 @@ class EmitModeBooksTest {
             return s;
         }
 
-        /** The windows in the changelog (by window key), as a restoration would load them. */
-        Map<String, Aggregate> openWindows() {
-            Map<String, Aggregate> open = new HashMap<>();
+        /**
+         * The windows in the changelog (by window key) that its stream time has not closed, as a
+         * restoration would load them; with {@code closed}, the closed ones it keeps for queries instead.
+         */
+        Map<String, Aggregate> windows(boolean closed) {
+            long closedUpTo = ByteBuffer.wrap(changelog.get(Bytes.wrap(new byte[0]))).getLong()
+                    - ProcessorConfig.DEFAULT_GRACE.toMillis() - 60_000;
+            Map<String, Aggregate> found = new HashMap<>();
             changelog.forEach((k, v) -> {
                 byte[] key = k.get();
                 if (key.length > Long.BYTES) {
                     String sensor = new String(key, 0, key.length - Long.BYTES, StandardCharsets.UTF_8);
                     long windowStart = ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong();
-                    open.put(WindowResult.key(sensor, windowStart), Aggregate.readFrom(ByteBuffer.wrap(v)));
+                    if (windowStart <= closedUpTo == closed) {
+                        found.put(WindowResult.key(sensor, windowStart), Aggregate.readFrom(ByteBuffer.wrap(v)));
+                    }
                 }
             });
-            return open;
+            return found;
         }
 
-        /** The open windows' counts as the books of a run read them ({@link WindowAggregateStore#foldCounts}). */
+        Map<String, Aggregate> openWindows() {
+            return windows(false);
+        }
+
+        /**
+         * The open windows' counts as the books of a run read them in final mode: the changelog folded
+         * ({@link WindowAggregateStore#foldCounts}), less the windows on {@code points-agg-1m}.
+         */
         Map<String, Long> openCounts() {
             Map<String, Long> counts = new HashMap<>();
             changelog.forEach((k, v) -> WindowAggregateStore.foldCounts(k.get(), v, counts));
+            for (int i = 0; i < emissions.length; i++) {
+                if (emissions[i] > 0) {
+                    counts.remove(WindowResult.key(MillionSensors.name(i), start[i]));
+                }
+            }
             return counts;
         }
 

@@ -68,10 +68,16 @@ class LiveWindowsTest {
         LiveWindows live = new LiveWindows();
         Object lost = live.hold(3);
         live.publish(3, result("s-1", 0, 1));
+        live.publish(3, result("s-2", 0, 1));
+        live.ready(lost);
         Object taken = live.hold(3);
+        assertThat(live.holds(3)).as("not until the new task has published what it restored").isFalse();
+        assertThat(live.windows("s-2", Long.MIN_VALUE, Long.MAX_VALUE)).as("the old task's windows are gone").isNull();
         live.publish(3, result("s-1", 0, 2));
-
-        live.drop(3, lost);
+        live.drop(3, lost);   // the old task closes before the new one is ready: what it published stays
+        assertThat(live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE)).extracting(WindowResult::count)
+                .containsExactly(2L);
+        live.ready(taken);
 
         assertThat(live.holds(3)).isTrue();
         assertThat(live.windows("s-1", Long.MIN_VALUE, Long.MAX_VALUE)).extracting(WindowResult::count)

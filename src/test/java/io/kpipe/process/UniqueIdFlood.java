@@ -33,7 +33,9 @@ public final class UniqueIdFlood {
     }
 
     private static void flood(long total, int perMinute, Path state) {
-        ProcessorConfig config = ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", state, 1);
+        // Serving queries, as kpipe process does by default: closed windows stay in the changelog for them.
+        ProcessorConfig config = ProcessorConfig.defaults(KafkaConnection.of("unused:9092"), "", state, 1).toBuilder()
+                .applicationServer("127.0.0.1:8080").build();
         ProcessingStats stats = new ProcessingStats();
         LiveWindows live = new LiveWindows();
         try (TopologyTestDriver driver = new TopologyTestDriver(PointTopology.build(config, stats, live),
