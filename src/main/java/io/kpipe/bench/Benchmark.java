@@ -216,6 +216,7 @@ public final class Benchmark {
                 s.put("chaos", config.chaos().stream().map(ChaosEvent::toString).toList());
                 if (config.scenario() == BenchConfig.Scenario.SOAK) {
                     s.put("sample_every_s", Soak.SAMPLE_EVERY.toSeconds());
+                    s.put("full_gc_every_s", Soak.fullGcEvery(config.duration().toSeconds()).toSeconds());
                 }
             }
             case MAX -> {

@@ -12,17 +12,17 @@ import java.util.function.Function;
 /**
  * The soak's part of the bench's files: a summary table (one row per soak trial) for
  * {@code table.md}, and the script that draws its charts in {@code report.html} over the whole run:
- * latency per minute, heap after GC, RSS, GC pause time and open file handles of every JVM, and
+ * latency per minute, live heap, heap after GC, RSS, GC pause time and open file handles of every JVM, and
  * the brokers' disk, with the criteria and their verdicts.
  */
 final class SoakReport {
     /** The series every soak trial charts, by their names in {@code results.json}. */
     static final List<String> SERIES = List.of("in_per_s", "out_per_s", "lag", "p50_ms", "p99_ms",
-            "heap_after_gc_bytes", "rss_bytes", "gc_pause_ms", "open_fds", "disk_bytes");
+            "live_bytes", "heap_after_gc_bytes", "rss_bytes", "gc_pause_ms", "open_fds", "disk_bytes");
 
     /** Chart titles of a soak trial in report.html, one per figure. */
-    static final List<String> CHARTS = List.of("latency per minute, ms", "heap after GC, MiB", "RSS, MiB",
-            "GC pause, ms per sample", "open file handles", "broker disk, MiB");
+    static final List<String> CHARTS = List.of("latency per minute, ms", "live heap (after a full GC), MiB",
+            "heap after GC, MiB", "RSS, MiB", "GC pause, ms per sample", "open file handles", "broker disk, MiB");
 
     /**
      * {@code soakCharts(root, box, tr)}: draws a soak trial's charts into {@code box} and its
@@ -46,11 +46,12 @@ final class SoakReport {
                   {label: 'p50', color: '#9467bd', data: m.map(z => z.p50_ms)},
                   {label: 'p99', color: '#ff7f0e', data: m.map(z => z.p99_ms)},
                   {label: 'limit', color: '#999', data: m.map(z => LIMIT)}]);
-              draw(CHARTS[1], 's', t, perJvm('heap_after_gc_bytes', mib));
-              draw(CHARTS[2], 's', t, perJvm('rss_bytes', mib));
-              draw(CHARTS[3], 's', t, perJvm('gc_pause_ms', same));
-              draw(CHARTS[4], 's', t, perJvm('open_fds', same));
-              draw(CHARTS[5], 's', t, Object.entries(res.disk_bytes).map(([name, d], i) =>
+              draw(CHARTS[1], 's', t, perJvm('live_bytes', mib));
+              draw(CHARTS[2], 's', t, perJvm('heap_after_gc_bytes', mib));
+              draw(CHARTS[3], 's', t, perJvm('rss_bytes', mib));
+              draw(CHARTS[4], 's', t, perJvm('gc_pause_ms', same));
+              draw(CHARTS[5], 's', t, perJvm('open_fds', same));
+              draw(CHARTS[6], 's', t, Object.entries(res.disk_bytes).map(([name, d], i) =>
                   ({label: name, color: palette[(i + 1) % palette.length], data: d.map(mib)})));
               const table = document.createElement('table');
               table.innerHTML = '<tr><th>criterion</th><th>verdict</th><th>figures</th></tr>';
@@ -89,7 +90,7 @@ final class SoakReport {
             return "";
         }
         return "\n| soak repeat | points | lost | dup | p99 per minute after warm-up, highest (minute) "
-                + "| heap after GC, first -> last sample | RSS, first -> last sample | GC pause total "
+                + "| live heap, first -> last sample | RSS, first -> last sample | GC pause total "
                 + "| open files, highest | broker disk, first -> last sample | verdict |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|\n" + String.join("", rows);
     }
@@ -109,7 +110,7 @@ final class SoakReport {
                 t.summary() == null ? "-" : String.format(Locale.ROOT, "%,d", t.summary().produced()),
                 t.summary() == null ? "-" : t.summary().lost(), t.summary() == null ? "-" : t.summary().duplicated(),
                 worst == null ? "-" : String.format(Locale.ROOT, "%,d ms (%d)", worst.p99Ms(), worst.minute()),
-                perJvm(res, j -> firstLast(j.heapAfterGcBytes())), perJvm(res, j -> firstLast(j.rssBytes())),
+                perJvm(res, j -> firstLast(j.liveBytes())), perJvm(res, j -> firstLast(j.rssBytes())),
                 perJvm(res, j -> String.format(Locale.ROOT, "%,d ms", j.gcPauseMsTotal())),
                 perJvm(res, j -> j.openFds().stream().filter(Objects::nonNull).max(Long::compare)
                         .map(v -> String.format(Locale.ROOT, "%,d", v)).orElse("-")),

@@ -76,7 +76,7 @@ public record Trial(
     static Trial soak(BenchConfig c, LocalCluster cluster, String prefix, PrintWriter out) throws InterruptedException {
         String bootstrap = cluster.bootstrapServers();
         long durationS = c.duration().toSeconds();
-        try (ResourceSampler sampler = Soak.sampler(cluster)) {
+        try (ResourceSampler sampler = Soak.sampler(cluster, durationS)) {
             PipelineRun.Result r;
             try {
                 r = new PipelineRun(runConfig(c, bootstrap, prefix, c.rate(), c.duration()), out).onCluster(cluster)

@@ -28,12 +28,18 @@ import java.util.stream.Collectors;
  *     count concurrent cycles rather than pauses (named {@code ... Cycles}: ZGC, Shenandoah). With
  *     G1 on Java 17 that is the young and mixed collections and full collections; the remark and
  *     cleanup pauses of a concurrent cycle are counted by no bean before Java 20.</li>
+ * <li>live heap: the heap in use right after the most recent <em>full</em> collection (G1's
+ *     {@code G1 Old Generation} bean; {@code MarkSweep} of the other collectors), which leaves only
+ *     what is reachable: the live set, where the heap after a young collection is anywhere on G1's
+ *     sawtooth. -1 before the first full collection; {@link #requestFullGc} asks for one.</li>
  * </ul>
  *
  * A child calls {@link #writeEvery} once; every period a daemon thread replaces the file with one
- * line, {@code pid=<pid> heap_after_gc_bytes=<n> gc_pause_ms=<n> gc_count=<n>} (written to a
- * temporary file and moved over the old one, so a reader never sees half a line). The parent
- * {@link #read reads} it when it samples, and ignores a file of another PID (a killed child's).
+ * line, {@code pid=<pid> heap_after_gc_bytes=<n> gc_pause_ms=<n> gc_count=<n> live_bytes=<n>}
+ * (written to a temporary file and moved over the old one, so a reader never sees half a line). The
+ * parent {@link #read reads} it when it samples, and ignores a file of another PID (a killed child's).
+ * The same thread runs a full collection ({@code System.gc()}) when the parent has asked for one
+ * since it last looked ({@link #requestFullGc}: a file beside the stats file with a new number).
  */
 public final class JvmStats {
     /** The file's name, in the child's own directory (beside its configuration). */
@@ -41,11 +47,11 @@ public final class JvmStats {
     /** How often a child JVM rewrites its file: well under the sampler's period, so a sample is at most this old. */
     public static final Duration CHILD_PERIOD = Duration.ofSeconds(2);
 
-    /** One reading. {@code heapAfterGcBytes} is -1 before the first collection. */
-    public record Snapshot(long pid, long heapAfterGcBytes, long gcPauseMs, long gcCount) {
+    /** One reading. {@code heapAfterGcBytes} is -1 before the first collection, {@code liveBytes} before the first full one. */
+    public record Snapshot(long pid, long heapAfterGcBytes, long gcPauseMs, long gcCount, long liveBytes) {
         String line() {
             return "pid=" + pid + " heap_after_gc_bytes=" + heapAfterGcBytes + " gc_pause_ms=" + gcPauseMs
-                    + " gc_count=" + gcCount;
+                    + " gc_count=" + gcCount + " live_bytes=" + liveBytes;
         }
 
         /** The inverse of {@link #line()}; null if the text is not such a line. */
@@ -54,7 +60,8 @@ public final class JvmStats {
                 Map<String, Long> f = java.util.Arrays.stream(text.trim().split(" "))
                         .map(kv -> kv.split("=", 2))
                         .collect(Collectors.toMap(kv -> kv[0], kv -> Long.parseLong(kv[1])));
-                return new Snapshot(f.get("pid"), f.get("heap_after_gc_bytes"), f.get("gc_pause_ms"), f.get("gc_count"));
+                return new Snapshot(f.get("pid"), f.get("heap_after_gc_bytes"), f.get("gc_pause_ms"), f.get("gc_count"),
+                        f.getOrDefault("live_bytes", -1L));
             } catch (RuntimeException e) {
                 return null;
             }
@@ -70,6 +77,7 @@ public final class JvmStats {
         long pause = 0;
         long count = 0;
         GcInfo last = null;
+        GcInfo lastFull = null;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (!gc.getName().endsWith("Cycles")) {
                 pause += Math.max(0, gc.getCollectionTime());
@@ -80,18 +88,57 @@ public final class JvmStats {
                 if (info != null && (last == null || info.getEndTime() > last.getEndTime())) {
                     last = info;
                 }
-            }
-        }
-        long heapAfter = -1;
-        if (last != null) {
-            heapAfter = 0;
-            for (Map.Entry<String, MemoryUsage> e : last.getMemoryUsageAfterGc().entrySet()) {
-                if (heapPools.contains(e.getKey())) {
-                    heapAfter += e.getValue().getUsed();
+                if (info != null && isFull(gc.getName())) {
+                    lastFull = info;
                 }
             }
         }
-        return new Snapshot(ProcessHandle.current().pid(), heapAfter, pause, count);
+        return new Snapshot(ProcessHandle.current().pid(), heapAfter(last, heapPools), pause, count,
+                heapAfter(lastFull, heapPools));
+    }
+
+    /** Whether the collector of this name collects the whole heap (a full collection). */
+    static boolean isFull(String collector) {
+        return collector.endsWith("Old Generation") || collector.contains("MarkSweep");
+    }
+
+    /** The heap pools in use after {@code gc}, summed; -1 for none. */
+    private static long heapAfter(GcInfo gc, Set<String> heapPools) {
+        if (gc == null) {
+            return -1;
+        }
+        long after = 0;
+        for (Map.Entry<String, MemoryUsage> e : gc.getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(e.getKey())) {
+                after += e.getValue().getUsed();
+            }
+        }
+        return after;
+    }
+
+    /** The file beside {@code statsFile} through which the parent asks its writer for a full collection. */
+    public static Path gcRequestFile(Path statsFile) {
+        return statsFile.resolveSibling(statsFile.getFileName() + ".gc");
+    }
+
+    /**
+     * Asks the JVM that writes {@code statsFile} (with {@link #writeEvery}) for a full collection, which
+     * it runs within its period; {@code statsFile} null: this JVM, at once. The stop of the world costs
+     * that JVM a pause (a few hundred ms for a heap of a few hundred MiB).
+     */
+    public static void requestFullGc(Path statsFile) {
+        if (statsFile == null) {
+            System.gc();
+            return;
+        }
+        Path file = gcRequestFile(statsFile);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, Long.toString(System.nanoTime()), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // That JVM's live heap stays as of its previous full collection.
+        }
     }
 
     /**
@@ -99,8 +146,15 @@ public final class JvmStats {
      * for as long as this JVM lives. A write that fails is tried again next period.
      */
     public static void writeEvery(Path file, Duration period) {
+        Path gcRequest = gcRequestFile(file);
         Thread t = new Thread(() -> {
+            String seen = request(gcRequest);   // one left by an earlier life of this child is not for this one
             while (true) {
+                String asked = request(gcRequest);
+                if (asked != null && !asked.equals(seen)) {
+                    seen = asked;
+                    System.gc();
+                }
                 write(file);
                 try {
                     Thread.sleep(period.toMillis());
@@ -111,6 +165,15 @@ public final class JvmStats {
         }, "kpipe-jvm-stats");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** The request's content, or null if there is none. */
+    private static String request(Path gcRequest) {
+        try {
+            return Files.readString(gcRequest, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     static void write(Path file) {

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * What a long run costs the machine, sampled every few seconds on a thread of its own, away from
  * the points: for every JVM of the run (kpipe's own, each broker, each processor child) its RSS
  * ({@code VmRSS} of {@code /proc/<pid>/status}), its open file handles (entries of
- * {@code /proc/<pid>/fd}), its heap after GC and its GC pause time ({@link JvmStats}: in this JVM
- * from its MXBeans, in a child from the file the child writes), and the disk each broker's log
+ * {@code /proc/<pid>/fd}), its heap after GC, its GC pause time and its live heap ({@link JvmStats}:
+ * in this JVM from its MXBeans, in a child from the file the child writes; the live heap only with
+ * {@link #fullGcEvery}), and the disk each broker's log
  * directory takes ({@code du -s -B1}: blocks allocated, so the index files Kafka preallocates
  * sparse at 10 MiB count as what they hold).
  *
@@ -56,7 +57,7 @@ public final class ResourceSampler implements AutoCloseable {
     }
 
     /** One JVM at one sample; any figure may be missing (null). {@code gcPauseMsTotal} counts from the JVM's start. */
-    record JvmRow(long pid, Long rssBytes, Long openFds, Long heapAfterGcBytes, Long gcPauseMsTotal) {}
+    record JvmRow(long pid, Long rssBytes, Long openFds, Long heapAfterGcBytes, Long gcPauseMsTotal, Long liveBytes) {}
 
     /** One sample: seconds since the start of sending, each running JVM by name, each broker's disk by name. */
     record Row(long tS, Map<String, JvmRow> jvms, Map<String, Long> disk) {}
@@ -67,6 +68,8 @@ public final class ResourceSampler implements AutoCloseable {
     private final List<Row> rows = new ArrayList<>();
     private ScheduledExecutorService timer;
     private long originNanos;
+    private Duration fullGcEvery;
+    private long lastFullGcNanos;
 
     public ResourceSampler(Duration every) {
         if (every.toMillis() < 100) {
@@ -78,6 +81,16 @@ public final class ResourceSampler implements AutoCloseable {
     /** Watches one more JVM, also one added while sampling (a processor started by the run). */
     public ResourceSampler watch(Jvm jvm) {
         jvms.add(jvm);
+        return this;
+    }
+
+    /**
+     * Asks every JVM watched for a full collection every {@code period}, the first one {@code period}
+     * after the start, so that their live heap ({@link JvmStats}) is sampled: the heap after such a
+     * collection, which holds only what is reachable. Each request costs each JVM a pause.
+     */
+    public synchronized ResourceSampler fullGcEvery(Duration period) {
+        this.fullGcEvery = period;
         return this;
     }
 
@@ -93,6 +106,7 @@ public final class ResourceSampler implements AutoCloseable {
             throw new IllegalStateException("the sampler has started already");
         }
         this.originNanos = originNanos;
+        this.lastFullGcNanos = originNanos;
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kpipe-resource-sampler");
             t.setDaemon(true);
@@ -146,7 +160,20 @@ public final class ResourceSampler implements AutoCloseable {
         synchronized (this) {
             dirs = new LinkedHashMap<>(disks);
         }
-        long t = Math.round((System.nanoTime() - originNanos) / 1e9);
+        long now = System.nanoTime();
+        long t = Math.round((now - originNanos) / 1e9);
+        Duration gcEvery;
+        synchronized (this) {
+            gcEvery = fullGcEvery;
+        }
+        if (gcEvery != null && now - lastFullGcNanos >= gcEvery.toNanos()) {
+            lastFullGcNanos = now;
+            for (Jvm j : jvms) {
+                if (j.pid().getAsLong() >= 0) {
+                    JvmStats.requestFullGc(j.statsFile());
+                }
+            }
+        }
         Map<String, JvmRow> byName = new LinkedHashMap<>();
         for (Jvm j : jvms) {
             long pid = j.pid().getAsLong();
@@ -169,7 +196,7 @@ public final class ResourceSampler implements AutoCloseable {
         }
         JvmStats.Snapshot s = j.statsFile() == null ? JvmStats.now() : JvmStats.read(j.statsFile(), pid);
         return new JvmRow(pid, rss, openFds(pid), s == null || s.heapAfterGcBytes() < 0 ? null : s.heapAfterGcBytes(),
-                s == null ? null : s.gcPauseMs());
+                s == null ? null : s.gcPauseMs(), s == null || s.liveBytes() < 0 ? null : s.liveBytes());
     }
 
     /** {@code VmRSS} of {@code /proc/<pid>/status} in bytes; null if the process is gone. */

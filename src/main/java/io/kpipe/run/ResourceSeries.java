@@ -13,7 +13,8 @@ import java.util.Map;
  * from the start of sending) in each list; null where a JVM was not running or a figure could not
  * be read. JVMs are named {@code kpipe}, {@code broker-N}, {@code processor-N}; disks by broker.
  * {@code gc_pause_ms} is the pause time in the interval that ends at the sample (null at a JVM's
- * first sample, which has no interval before it).
+ * first sample, which has no interval before it); {@code live_bytes} the heap after the JVM's latest
+ * full collection (null before its first).
  */
 public record ResourceSeries(
         @JsonProperty("every_s") long everyS,
@@ -26,13 +27,15 @@ public record ResourceSeries(
             @JsonProperty("rss_bytes") List<Long> rssBytes,
             @JsonProperty("open_fds") List<Long> openFds,
             @JsonProperty("heap_after_gc_bytes") List<Long> heapAfterGcBytes,
-            @JsonProperty("gc_pause_ms") List<Long> gcPauseMs) {
+            @JsonProperty("gc_pause_ms") List<Long> gcPauseMs,
+            @JsonProperty("live_bytes") List<Long> liveBytes) {
 
         public JvmSeries {
             rssBytes = frozen(rssBytes);
             openFds = frozen(openFds);
             heapAfterGcBytes = frozen(heapAfterGcBytes);
             gcPauseMs = frozen(gcPauseMs);
+            liveBytes = frozen(liveBytes);
         }
 
         /** Total pause time over the series, in ms. */
@@ -70,7 +73,7 @@ public record ResourceSeries(
 
     static ResourceSeries of(long everyS, List<ResourceSampler.Row> rows) {
         List<Long> t = new ArrayList<>();
-        Map<String, List<List<Long>>> cols = new LinkedHashMap<>();   // name -> rss, fds, heap, pause
+        Map<String, List<List<Long>>> cols = new LinkedHashMap<>();   // name -> rss, fds, heap, pause, live
         Map<String, List<Long>> disk = new LinkedHashMap<>();
         Map<String, ResourceSampler.JvmRow> previous = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -78,7 +81,7 @@ public record ResourceSeries(
             t.add(r.tS());
             for (String name : r.jvms().keySet()) {
                 cols.computeIfAbsent(name, n -> List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                        new ArrayList<>()));
+                        new ArrayList<>(), new ArrayList<>()));
             }
             for (String name : r.disk().keySet()) {
                 disk.computeIfAbsent(name, n -> new ArrayList<>());
@@ -98,6 +101,7 @@ public record ResourceSeries(
                 s.get(2).add(row.heapAfterGcBytes());
                 s.get(3).add(before == null || before.pid() != row.pid() || before.gcPauseMsTotal() == null
                         || row.gcPauseMsTotal() == null ? null : row.gcPauseMsTotal() - before.gcPauseMsTotal());
+                s.get(4).add(row.liveBytes());
                 previous.put(c.getKey(), row);
             }
             for (Map.Entry<String, List<Long>> d : disk.entrySet()) {
@@ -108,7 +112,7 @@ public record ResourceSeries(
             }
         }
         Map<String, JvmSeries> jvms = new LinkedHashMap<>();
-        cols.forEach((name, s) -> jvms.put(name, new JvmSeries(s.get(0), s.get(1), s.get(2), s.get(3))));
+        cols.forEach((name, s) -> jvms.put(name, new JvmSeries(s.get(0), s.get(1), s.get(2), s.get(3), s.get(4))));
         return new ResourceSeries(everyS, t, jvms, disk);
     }
 

@@ -18,9 +18,11 @@ class SoakReportTest {
     void shouldSummariseASoakInOneRowPerRepeat() {
         Map<String, ResourceSeries.JvmSeries> jvms = new LinkedHashMap<>();
         jvms.put("kpipe", new ResourceSeries.JvmSeries(List.of(900 * MIB, 1000 * MIB, 1000 * MIB),
-                List.of(30L, 45L, 40L), Arrays.asList(null, 200 * MIB, 210 * MIB), Arrays.asList(null, 4L, 2L)));
+                List.of(30L, 45L, 40L), Arrays.asList(null, 200 * MIB, 210 * MIB), Arrays.asList(null, 4L, 2L),
+                Arrays.asList(null, 120 * MIB, 125 * MIB)));
         jvms.put("broker-1", new ResourceSeries.JvmSeries(List.of(400 * MIB, 410 * MIB, 420 * MIB),
-                List.of(120L, 121L, 122L), List.of(150 * MIB, 160 * MIB, 170 * MIB), Arrays.asList(null, 10L, 20L)));
+                List.of(120L, 121L, 122L), List.of(150 * MIB, 160 * MIB, 170 * MIB), Arrays.asList(null, 10L, 20L),
+                Arrays.asList(null, 100 * MIB, 101 * MIB)));
         ResourceSeries res = new ResourceSeries(5, List.of(0L, 100L, 180L), jvms, Map.of("broker-1", List.of(50 * MIB,
                 55 * MIB, 60 * MIB)));
         // Minute 1 is the warm-up's, minute 4 the drain's: neither is the highest judged one.
@@ -35,10 +37,10 @@ class SoakReportTest {
 
         assertThat(table.lines().toList()).containsExactly("",
                 "| soak repeat | points | lost | dup | p99 per minute after warm-up, highest (minute) "
-                        + "| heap after GC, first -> last sample | RSS, first -> last sample | GC pause total "
+                        + "| live heap, first -> last sample | RSS, first -> last sample | GC pause total "
                         + "| open files, highest | broker disk, first -> last sample | verdict |",
                 "|---|---|---|---|---|---|---|---|---|---|---|",
-                "| 1 | 900,000 | 0 | 0 | 170 ms (3) | kpipe 200 MiB -> 210 MiB; broker-1 150 MiB -> 170 MiB "
+                "| 1 | 900,000 | 0 | 0 | 170 ms (3) | kpipe 120 MiB -> 125 MiB; broker-1 100 MiB -> 101 MiB "
                         + "| kpipe 900 MiB -> 1,000 MiB; broker-1 400 MiB -> 420 MiB | kpipe 6 ms; broker-1 30 ms "
                         + "| kpipe 45; broker-1 122 | 50 MiB -> 60 MiB | passed |");
         assertThat(SoakReport.table(result(new Trial(5_000, true, t.judgement(), summary(), List.of(), null)))).isEmpty();

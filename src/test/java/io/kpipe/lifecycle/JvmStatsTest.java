@@ -22,6 +22,39 @@ class JvmStatsTest {
         assertThat(after.gcPauseMs()).isGreaterThanOrEqualTo(before.gcPauseMs());
         assertThat(after.heapAfterGcBytes()).isPositive()
                 .isLessThanOrEqualTo(Runtime.getRuntime().totalMemory());
+        // System.gc() is a full collection (no -XX:+ExplicitGCInvokesConcurrent here): the live heap.
+        assertThat(after.liveBytes()).isPositive().isLessThanOrEqualTo(Runtime.getRuntime().totalMemory());
+    }
+
+    /** A child asked for a full collection runs one within its period and writes its live heap. */
+    @Test
+    void shouldRunAFullCollectionInTheChildWhenTheParentAsks() throws Exception {
+        Path file = dir.resolve(JvmStats.FILE);
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"), StatsChild.class.getName(),
+                file.toString()).redirectErrorStream(true).start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> JvmStats.read(file, child.pid()) != null);
+            assertThat(JvmStats.read(file, child.pid()).liveBytes()).as("no full collection yet").isEqualTo(-1);
+
+            JvmStats.requestFullGc(file);
+
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> JvmStats.read(file, child.pid()).liveBytes() > 0);
+            long count = JvmStats.read(file, child.pid()).gcCount();
+            assertThat(count).isPositive();
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A child JVM as kpipe starts them: it writes its figures every 200 ms, and does nothing else. */
+    public static final class StatsChild {
+        public static void main(String[] args) throws InterruptedException {
+            JvmStats.writeEvery(Path.of(args[0]), java.time.Duration.ofMillis(200));
+            Thread.sleep(120_000);
+        }
     }
 
     @Test
@@ -33,7 +66,8 @@ class JvmStatsTest {
         JvmStats.Snapshot read = JvmStats.read(file, pid);
         assertThat(read).isNotNull();
         assertThat(read.pid()).isEqualTo(pid);
-        assertThat(Files.readString(file)).matches("pid=" + pid + " heap_after_gc_bytes=-?\\d+ gc_pause_ms=\\d+ gc_count=\\d+\n");
+        assertThat(Files.readString(file))
+                .matches("pid=" + pid + " heap_after_gc_bytes=-?\\d+ gc_pause_ms=\\d+ gc_count=\\d+ live_bytes=-?\\d+\n");
         assertThat(JvmStats.read(file, pid + 1)).isNull();   // a killed child's file is not its successor's
         assertThat(JvmStats.read(dir.resolve("none"), pid)).isNull();
         assertThat(Files.exists(dir.resolve(JvmStats.FILE + ".tmp"))).isFalse();
@@ -41,9 +75,12 @@ class JvmStatsTest {
 
     @Test
     void shouldReadBackWhatItWritesAndNothingElse() {
-        JvmStats.Snapshot s = new JvmStats.Snapshot(42, 1_000, 17, 3);
+        JvmStats.Snapshot s = new JvmStats.Snapshot(42, 1_000, 17, 3, 800);
 
         assertThat(JvmStats.Snapshot.parse(s.line())).isEqualTo(s);
+        // A line of a child of an earlier kpipe: no live heap yet.
+        assertThat(JvmStats.Snapshot.parse("pid=42 heap_after_gc_bytes=1000 gc_pause_ms=17 gc_count=3"))
+                .isEqualTo(new JvmStats.Snapshot(42, 1_000, 17, 3, -1));
         assertThat(JvmStats.Snapshot.parse("pid=42 heap_after_gc_bytes=1000")).isNull();
         assertThat(JvmStats.Snapshot.parse("pid=x heap_after_gc_bytes=1 gc_pause_ms=1 gc_count=1")).isNull();
         assertThat(JvmStats.Snapshot.parse("")).isNull();
