@@ -26,9 +26,10 @@ import java.util.function.Function;
  * <li><b>live heap flat</b>, <b>RSS flat</b>: for every JVM, the median of its samples in the
  *     last window is at most 10% above the median in the first window. The live heap is the heap
  *     after the JVM's latest full collection, which the soak asks each JVM for every
- *     {@link Soak#FULL_GC_EVERY}: what is still reachable, not a point on G1's sawtooth (the heap
+ *     {@link Soak#fullGcEvery}: what is still reachable, not a point on G1's sawtooth (the heap
  *     after the latest collection, charted too, rises between marking cycles whatever the live set
- *     does). The windows: for
+ *     does). A JVM running in both windows with no live heap in one of them (it ran no full
+ *     collection: started with {@code -XX:+DisableExplicitGC}, say) fails the live heap criterion. The windows: for
  *     {@code D >= 30 min}, minutes 10-20 and the last 10 minutes of sending; for a shorter run, its
  *     middle third and last third (the same two windows at exactly 30 minutes). The first window
  *     starts no earlier than the warm-up's end. Only growth fails: a fall is no leak. A JVM with no
@@ -89,8 +90,8 @@ public final class SoakVerdict {
         c.add(books("lost", summary, RunSummary::lost));
         c.add(books("duplicated", summary, RunSummary::duplicated));
         c.add(p99PerMinute(minutes, durationS, warmupS));
-        c.add(flat("live heap flat", resources, ResourceSeries.JvmSeries::liveBytes, w));
-        c.add(flat("RSS flat", resources, ResourceSeries.JvmSeries::rssBytes, w));
+        c.add(flat("live heap flat", resources, ResourceSeries.JvmSeries::liveBytes, w, true));
+        c.add(flat("RSS flat", resources, ResourceSeries.JvmSeries::rssBytes, w, false));
         c.add(diskBounded(resources, w));
         return List.copyOf(c);
     }
@@ -157,8 +158,13 @@ public final class SoakVerdict {
         return minutes.stream().filter(x -> x.minute() == m).findFirst().orElse(null);
     }
 
+    /**
+     * {@code everyJvm}: a JVM running in both windows (it has RSS samples there) without a value of
+     * the series in one of them fails the criterion (asked for a full collection, it never ran one:
+     * its live heap cannot be told, and leaving it out would pass on the others).
+     */
     static Criterion flat(String name, ResourceSeries r, Function<ResourceSeries.JvmSeries, List<Long>> series,
-                          Windows w) {
+                          Windows w, boolean everyJvm) {
         if (w.firstFrom() >= w.firstTo()) {
             return new Criterion(name, Verdict.NOT_JUDGED, String.format(Locale.ROOT,
                     "too short: the first window would end at %d s, within the warm-up", w.firstTo()));
@@ -170,6 +176,13 @@ public final class SoakVerdict {
             Long before = median(in(r.tS(), values, w.firstFrom(), w.firstTo()));
             Long after = median(in(r.tS(), values, w.lastFrom(), w.lastTo()));
             if (before == null || after == null) {
+                List<Long> rss = e.getValue().rssBytes();
+                if (everyJvm && !in(r.tS(), rss, w.firstFrom(), w.firstTo()).isEmpty()
+                        && !in(r.tS(), rss, w.lastFrom(), w.lastTo()).isEmpty()) {
+                    grew = true;
+                    figures.add(e.getKey() + " no value in " + (before == null ? "the first" : "the last")
+                            + " window (no full collection)");
+                }
                 continue;
             }
             boolean over = after * 100 > before * (100 + TOLERANCE_PCT);

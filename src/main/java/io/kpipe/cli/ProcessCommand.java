@@ -288,8 +288,9 @@ final class ProcessCommand implements Callable<Integer> {
         }, "kpipe-lifeline");
         lifeline.setDaemon(true);
         lifeline.start();
-        // Heap after GC and GC pauses for the parent's resource sampler (kpipe bench --scenario soak), in the
-        // child's directory: beside its config file, or (started with the deployment guide's line) its state.
+        // Heap after GC, live heap and GC pauses for the parent's resource sampler (kpipe bench --scenario soak),
+        // in the child's directory: beside its config file, or (started with the deployment guide's line) its
+        // state; the same thread runs a full collection when the sampler asks for one there.
         Path beside = configFile != null ? configFile : stateDir;
         if (beside != null) {
             JvmStats.writeEvery(beside.toAbsolutePath().resolveSibling(JvmStats.FILE), JvmStats.CHILD_PERIOD);

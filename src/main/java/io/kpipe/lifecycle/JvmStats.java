@@ -17,8 +17,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Heap after GC and GC pause time of a JVM, read from its own MXBeans, and a file through which a
- * child JVM (a broker, a processor) hands them to the kpipe JVM that watches it.
+ * Heap after GC, live heap and GC pause time of a JVM, read from its own MXBeans, and a file through
+ * which a child JVM (a broker, a processor) hands them to the kpipe JVM that watches it (and one
+ * through which that JVM asks the child for a full collection).
  *
  * <ul>
  * <li>heap after GC: the heap in use right after the most recent collection: the memory pools of
@@ -39,7 +40,8 @@ import java.util.stream.Collectors;
  * (written to a temporary file and moved over the old one, so a reader never sees half a line). The
  * parent {@link #read reads} it when it samples, and ignores a file of another PID (a killed child's).
  * The same thread runs a full collection ({@code System.gc()}) when the parent has asked for one
- * since it last looked ({@link #requestFullGc}: a file beside the stats file with a new number).
+ * since it last looked ({@link #requestFullGc}: a file beside the stats file holding the time of the
+ * request).
  */
 public final class JvmStats {
     /** The file's name, in the child's own directory (beside its configuration). */
@@ -47,11 +49,16 @@ public final class JvmStats {
     /** How often a child JVM rewrites its file: well under the sampler's period, so a sample is at most this old. */
     public static final Duration CHILD_PERIOD = Duration.ofSeconds(2);
 
-    /** One reading. {@code heapAfterGcBytes} is -1 before the first collection, {@code liveBytes} before the first full one. */
-    public record Snapshot(long pid, long heapAfterGcBytes, long gcPauseMs, long gcCount, long liveBytes) {
+    /**
+     * One reading. {@code heapAfterGcBytes} is -1 before the first collection, {@code liveBytes} before
+     * the first full one; {@code fullGcCount} counts the full collections so far (-1: not known, a line
+     * of an older kpipe), so a reader can tell a new live heap from one carried over.
+     */
+    public record Snapshot(long pid, long heapAfterGcBytes, long gcPauseMs, long gcCount, long liveBytes,
+                           long fullGcCount) {
         String line() {
             return "pid=" + pid + " heap_after_gc_bytes=" + heapAfterGcBytes + " gc_pause_ms=" + gcPauseMs
-                    + " gc_count=" + gcCount + " live_bytes=" + liveBytes;
+                    + " gc_count=" + gcCount + " live_bytes=" + liveBytes + " full_gc_count=" + fullGcCount;
         }
 
         /** The inverse of {@link #line()}; null if the text is not such a line. */
@@ -61,7 +68,7 @@ public final class JvmStats {
                         .map(kv -> kv.split("=", 2))
                         .collect(Collectors.toMap(kv -> kv[0], kv -> Long.parseLong(kv[1])));
                 return new Snapshot(f.get("pid"), f.get("heap_after_gc_bytes"), f.get("gc_pause_ms"), f.get("gc_count"),
-                        f.getOrDefault("live_bytes", -1L));
+                        f.getOrDefault("live_bytes", -1L), f.getOrDefault("full_gc_count", -1L));
             } catch (RuntimeException e) {
                 return null;
             }
@@ -78,6 +85,7 @@ public final class JvmStats {
         long count = 0;
         GcInfo last = null;
         GcInfo lastFull = null;
+        long fullCount = 0;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (!gc.getName().endsWith("Cycles")) {
                 pause += Math.max(0, gc.getCollectionTime());
@@ -88,18 +96,25 @@ public final class JvmStats {
                 if (info != null && (last == null || info.getEndTime() > last.getEndTime())) {
                     last = info;
                 }
-                if (info != null && isFull(gc.getName())) {
-                    lastFull = info;
+                if (isFull(gc.getName())) {
+                    fullCount += Math.max(0, gc.getCollectionCount());
+                    if (info != null) {
+                        lastFull = info;
+                    }
                 }
             }
         }
         return new Snapshot(ProcessHandle.current().pid(), heapAfter(last, heapPools), pause, count,
-                heapAfter(lastFull, heapPools));
+                heapAfter(lastFull, heapPools), fullCount);
     }
 
-    /** Whether the collector of this name collects the whole heap (a full collection). */
+    /**
+     * Whether the collector of this name collects the whole heap: G1's and Parallel's full
+     * collections, and the cycles of ZGC and Shenandoah except ZGC's minor (young) ones.
+     */
     static boolean isFull(String collector) {
-        return collector.endsWith("Old Generation") || collector.contains("MarkSweep");
+        return collector.endsWith("Old Generation") || collector.contains("MarkSweep")
+                || (collector.endsWith("Cycles") && !collector.contains("Minor"));
     }
 
     /** The heap pools in use after {@code gc}, summed; -1 for none. */
@@ -123,8 +138,10 @@ public final class JvmStats {
 
     /**
      * Asks the JVM that writes {@code statsFile} (with {@link #writeEvery}) for a full collection, which
-     * it runs within its period; {@code statsFile} null: this JVM, at once. The stop of the world costs
-     * that JVM a pause (a few hundred ms for a heap of a few hundred MiB).
+     * it runs within its period; {@code statsFile} null: this JVM, at once. The request is the time it
+     * was made: a JVM runs each request made after it started, once (one left by an earlier life of
+     * a child is not for its successor). The stop of the world costs that JVM a pause (a few hundred
+     * ms for a heap of a few hundred MiB).
      */
     public static void requestFullGc(Path statsFile) {
         if (statsFile == null) {
@@ -134,7 +151,7 @@ public final class JvmStats {
         Path file = gcRequestFile(statsFile);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, Long.toString(System.nanoTime()), StandardCharsets.UTF_8);
+            Files.writeString(tmp, Long.toString(System.currentTimeMillis()), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             // That JVM's live heap stays as of its previous full collection.
@@ -147,11 +164,12 @@ public final class JvmStats {
      */
     public static void writeEvery(Path file, Duration period) {
         Path gcRequest = gcRequestFile(file);
+        long started = ManagementFactory.getRuntimeMXBean().getStartTime();
         Thread t = new Thread(() -> {
-            String seen = request(gcRequest);   // one left by an earlier life of this child is not for this one
+            long seen = started;   // a request from before this JVM started was for an earlier life of it
             while (true) {
-                String asked = request(gcRequest);
-                if (asked != null && !asked.equals(seen)) {
+                long asked = request(gcRequest);
+                if (asked > seen) {
                     seen = asked;
                     System.gc();
                 }
@@ -167,12 +185,12 @@ public final class JvmStats {
         t.start();
     }
 
-    /** The request's content, or null if there is none. */
-    private static String request(Path gcRequest) {
+    /** The time of the latest request (epoch ms), or -1 if there is none. */
+    private static long request(Path gcRequest) {
         try {
-            return Files.readString(gcRequest, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return null;
+            return Long.parseLong(Files.readString(gcRequest, StandardCharsets.UTF_8).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
         }
     }
 

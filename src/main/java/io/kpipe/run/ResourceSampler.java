@@ -57,7 +57,8 @@ public final class ResourceSampler implements AutoCloseable {
     }
 
     /** One JVM at one sample; any figure may be missing (null). {@code gcPauseMsTotal} counts from the JVM's start. */
-    record JvmRow(long pid, Long rssBytes, Long openFds, Long heapAfterGcBytes, Long gcPauseMsTotal, Long liveBytes) {}
+    record JvmRow(long pid, Long rssBytes, Long openFds, Long heapAfterGcBytes, Long gcPauseMsTotal, Long liveBytes,
+                  Long fullGcCount) {}
 
     /** One sample: seconds since the start of sending, each running JVM by name, each broker's disk by name. */
     record Row(long tS, Map<String, JvmRow> jvms, Map<String, Long> disk) {}
@@ -167,7 +168,8 @@ public final class ResourceSampler implements AutoCloseable {
             gcEvery = fullGcEvery;
         }
         if (gcEvery != null && now - lastFullGcNanos >= gcEvery.toNanos()) {
-            lastFullGcNanos = now;
+            // Every period from the start, not from this sample: a late sample does not delay the next.
+            lastFullGcNanos = Math.max(lastFullGcNanos + gcEvery.toNanos(), now - gcEvery.toNanos() / 2);
             for (Jvm j : jvms) {
                 if (j.pid().getAsLong() >= 0) {
                     JvmStats.requestFullGc(j.statsFile());
@@ -196,7 +198,8 @@ public final class ResourceSampler implements AutoCloseable {
         }
         JvmStats.Snapshot s = j.statsFile() == null ? JvmStats.now() : JvmStats.read(j.statsFile(), pid);
         return new JvmRow(pid, rss, openFds(pid), s == null || s.heapAfterGcBytes() < 0 ? null : s.heapAfterGcBytes(),
-                s == null ? null : s.gcPauseMs(), s == null || s.liveBytes() < 0 ? null : s.liveBytes());
+                s == null ? null : s.gcPauseMs(), s == null || s.liveBytes() < 0 ? null : s.liveBytes(),
+                s == null || s.fullGcCount() < 0 ? null : s.fullGcCount());
     }
 
     /** {@code VmRSS} of {@code /proc/<pid>/status} in bytes; null if the process is gone. */

@@ -14,7 +14,8 @@ import java.util.Map;
  * be read. JVMs are named {@code kpipe}, {@code broker-N}, {@code processor-N}; disks by broker.
  * {@code gc_pause_ms} is the pause time in the interval that ends at the sample (null at a JVM's
  * first sample, which has no interval before it); {@code live_bytes} the heap after the JVM's latest
- * full collection (null before its first).
+ * full collection, only at the samples where a full collection ran since the JVM's previous sample
+ * (so a value is never carried over from before, nor from an earlier repeat in the same JVM).
  */
 public record ResourceSeries(
         @JsonProperty("every_s") long everyS,
@@ -101,7 +102,9 @@ public record ResourceSeries(
                 s.get(2).add(row.heapAfterGcBytes());
                 s.get(3).add(before == null || before.pid() != row.pid() || before.gcPauseMsTotal() == null
                         || row.gcPauseMsTotal() == null ? null : row.gcPauseMsTotal() - before.gcPauseMsTotal());
-                s.get(4).add(row.liveBytes());
+                boolean freshFullGc = before != null && before.pid() == row.pid() && before.fullGcCount() != null
+                        && row.fullGcCount() != null && row.fullGcCount() > before.fullGcCount();
+                s.get(4).add(freshFullGc ? row.liveBytes() : null);
                 previous.put(c.getKey(), row);
             }
             for (Map.Entry<String, List<Long>> d : disk.entrySet()) {

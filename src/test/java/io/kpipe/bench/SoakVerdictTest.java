@@ -113,6 +113,19 @@ class SoakVerdictTest {
         assertThat(SoakVerdict.failed(c)).isFalse();
     }
 
+    /** A JVM that never answers the requests for a full collection cannot pass for flat. */
+    @Test
+    void shouldFailTheLiveHeapOfAJvmThatRanNoFullCollection() {
+        ResourceSeries r = series(HOUR_S, Map.of("kpipe", jvm(t -> 200 * MIB, t -> 1000 * MIB),
+                "broker-1", jvm(t -> null, t -> 800 * MIB)), t -> 10 * MIB);
+
+        List<Criterion> c = SoakVerdict.judge(run(0, 0), minutes(61, m -> 100), r, HOUR_S, WARMUP_S);
+
+        assertThat(c.get(3)).isEqualTo(new Criterion("live heap flat", Verdict.FAIL,
+                "600-1200 s against 3000-3600 s, medians: kpipe 200.0 MiB -> 200.0 MiB (+0.0%), "
+                        + "broker-1 no value in the first window (no full collection)"));
+    }
+
     @Test
     void shouldAskForAFullCollectionEveryThreeMinutesOrEverySixthOfAShorterRun() {
         assertThat(Soak.fullGcEvery(3600)).isEqualTo(java.time.Duration.ofMinutes(3));

@@ -15,8 +15,9 @@ import java.util.List;
  * <p>It formats the storage if it is not yet formatted, then runs {@code kafka.Kafka}. The parent
  * holds this process's stdin open and never writes to it; when the parent dies, however it dies,
  * stdin reaches end-of-file and the broker shuts down, so no broker outlives kpipe. (A broker
- * frozen by SIGSTOP reads nothing: its {@link Watchdog} thaws it so it can.) Its heap after GC
- * and GC pause time go to {@link JvmStats#FILE} beside {@code server.properties}.
+ * frozen by SIGSTOP reads nothing: its {@link Watchdog} thaws it so it can.) Its heap after GC,
+ * live heap and GC pause time go to {@link JvmStats#FILE} beside {@code server.properties}, and it
+ * runs a full collection when kpipe asks through the file beside that ({@link JvmStats#requestFullGc}).
  *
  * <p>On a secured cluster the file {@link #FORMAT_SCRAM} beside {@code server.properties} holds the
  * SCRAM users to write into the storage when it is formatted, one {@code --add-scram} argument a
@@ -41,7 +42,8 @@ public final class BrokerMain {
             System.exit(2);
         }
         watchParent(System.in);
-        // Heap after GC and GC pauses, beside server.properties, for kpipe's resource sampler.
+        // Heap after GC, live heap and GC pauses, beside server.properties, for kpipe's resource sampler
+        // (which also asks for a full collection there, for the live heap).
         JvmStats.writeEvery(Path.of(args[1]).toAbsolutePath().resolveSibling(JvmStats.FILE), JvmStats.CHILD_PERIOD);
         List<String> format = new ArrayList<>(List.of("format", "--cluster-id", args[0], "--config", args[1],
                 "--ignore-formatted"));
