@@ -41,10 +41,19 @@ public final class PointProcessor implements AutoCloseable {
                 running.countDown();
             }
         });
+        StreamThreadFailures failures = new StreamThreadFailures();
         streams.setUncaughtExceptionHandler(e -> {
+            StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse r = failures.decide(e);
+            if (r == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD) {
+                log.warn("a transaction was aborted under a stream thread (the broker's transaction timeout passed: "
+                        + "a broker frozen or cut off?); the thread is replaced and its tasks start again from the "
+                        + "last commit ({} of at most {} so far): {}", failures.replaced(),
+                        StreamThreadFailures.MAX_REPLACEMENTS, e.toString());
+                return r;
+            }
             failure = e;
             log.error("processor stopped by an unexpected error", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            return r;
         });
     }
 
