@@ -85,7 +85,7 @@ public final class TopicAdmin {
                 new Spec(topics.devices().name(), p, r, with(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), isr)),
                 new Spec(topics.aggregates().name(), p, r, with(TopicConfigs.aggregates(outputs), isr)),
-                new Spec(topics.alerts().name(), p, r, with(TopicConfigs.deleted(outputs), isr)),
+                new Spec(topics.alerts().name(), p, r, with(TopicConfigs.alerts(outputs), isr)),
                 new Spec(topics.deadLetters().name(), p, r, with(TopicConfigs.deleted(outputs), isr)));
     }
 

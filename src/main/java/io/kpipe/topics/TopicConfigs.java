@@ -2,6 +2,7 @@ package io.kpipe.topics;
 
 import java.time.Duration;
 import java.util.Collections;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.TopicConfig;
@@ -14,6 +15,8 @@ import org.apache.kafka.common.config.TopicConfig;
  * points, points-dlq, alerts   delete after the retention; segments of 64 MiB, rolled at least every retention/6
  * points-agg-1m                compacted (the last record per sensor and window is the answer) and deleted after
  *                              the retention; segments rolled at least every 10 min, so the cleaner can reach them
+ * points-agg-1m, alerts        stamped by the broker when written (LogAppendTime): their retention counts from
+ *                              then, whatever the age of the data (the event time is in the value)
  * agg-store changelog          compacted only: windows past grace are deleted (tombstones), so it holds the open
  *                              windows; small segments, tombstones kept 15 min
  * </pre>
@@ -55,13 +58,36 @@ public final class TopicConfigs {
     /**
      * {@code points-agg-1m}: compacted, since its readers (the reconciliation, the sinks) want the
      * last record per sensor and window, and deleted after {@code retention}, since windows end.
+     * Stamped when written ({@link #resultsStampedWhenWritten}).
      */
     public static SortedMap<String, String> aggregates(Duration retention) {
         SortedMap<String, String> m = timed(retention);
         m.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE);
         m.put(TopicConfig.SEGMENT_MS_CONFIG, ms(min(segmentTime(retention), COMPACTED_SEGMENT_TIME)));
         m.put(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, DIRTY_RATIO);
+        resultsStampedWhenWritten(m);
         return Collections.unmodifiableSortedMap(m);
+    }
+
+    /** {@code alerts}: deleted after {@code retention}, stamped when written ({@link #resultsStampedWhenWritten}). */
+    public static SortedMap<String, String> alerts(Duration retention) {
+        SortedMap<String, String> m = new TreeMap<>(deleted(retention));
+        resultsStampedWhenWritten(m);
+        return Collections.unmodifiableSortedMap(m);
+    }
+
+    /**
+     * The broker stamps each result with the time it writes it ({@code LogAppendTime}), so the
+     * retention counts from then. A processor's results carry the event time of their data, and a
+     * result of old data (a replay of yesterday, a device whose clock is an hour behind as the first
+     * point of a new task) stamped with it would be born past a short retention: deleted at the
+     * broker's next check, possibly before a sink or the run's books read it. The event time stays
+     * in the value (a window's start, end and last_ts; an alert's ts). {@code points} and
+     * {@code points-dlq} keep their producers' stamps: a dead letter's is its point's record
+     * timestamp, which stands in for a missing {@code ts}.
+     */
+    private static void resultsStampedWhenWritten(Map<String, String> m) {
+        m.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
     }
 
     /**

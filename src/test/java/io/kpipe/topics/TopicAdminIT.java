@@ -14,6 +14,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,6 +40,41 @@ class TopicAdminIT {
                 "created " + p + "points", "created " + p + "devices", "created " + p + "points-agg-1m",
                 "created " + p + "alerts", "created " + p + "points-dlq");
         assertThat(second).extracting(TopicAdmin.Outcome::status).containsOnly(TopicAdmin.Outcome.Status.EXISTS);
+    }
+
+    /**
+     * A result of old data (a window of a replay, or of a device whose clock is hours behind) is
+     * stamped by the broker when written: a retention of 30 minutes keeps it 30 minutes from then.
+     * Stamped with its event time, two hours old, it was deleted at the broker's next retention
+     * check, before a sink or the run's books read it (a run's books once found a window on the
+     * PostgreSQL sink that {@code points-agg-1m} no longer had). A dead letter keeps its point's
+     * record timestamp, which the books read for a point without {@code ts}.
+     */
+    @Test
+    void shouldStampResultsWhenWrittenAndKeepTheTimestampOfADeadLetter(LocalCluster cluster) throws Exception {
+        KafkaConnection kafka = KafkaConnection.of(cluster.bootstrapServers());
+        String p = SharedCluster.unique("stamps-");
+        Pipelines.createTopics(kafka, p, 1);
+        long twoHoursAgo = System.currentTimeMillis() - 7_200_000L;
+        long before = System.currentTimeMillis();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(Map.of()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String topic : List.of("points-agg-1m", "alerts", "points-dlq")) {
+                producer.send(new ProducerRecord<>(p + topic, 0, twoHoursAgo, "s-1".getBytes(StandardCharsets.UTF_8),
+                        "{}".getBytes(StandardCharsets.UTF_8))).get();
+            }
+        }
+
+        for (String topic : List.of("points-agg-1m", "alerts")) {
+            List<ConsumerRecord<byte[], byte[]>> read = Pipelines.readAll(kafka, p + topic);
+            assertThat(read).as(topic).hasSize(1);
+            assertThat(read.get(0).timestampType()).as(topic).isEqualTo(TimestampType.LOG_APPEND_TIME);
+            assertThat(read.get(0).timestamp()).as(topic).isGreaterThanOrEqualTo(before);
+        }
+        List<ConsumerRecord<byte[], byte[]>> dlq = Pipelines.readAll(kafka, p + "points-dlq");
+        assertThat(dlq).hasSize(1);
+        assertThat(dlq.get(0).timestampType()).isEqualTo(TimestampType.CREATE_TIME);
+        assertThat(dlq.get(0).timestamp()).isEqualTo(twoHoursAgo);
     }
 
     @Test
