@@ -82,7 +82,7 @@ public final class TopicConfigs {
      * result of old data (a replay of yesterday, a device whose clock is an hour behind as the first
      * point of a new task) stamped with it would be born past a short retention: deleted at the
      * broker's next check, possibly before a sink or the run's books read it. The event time stays
-     * in the value (a window's start, end and last_ts; an alert's ts). {@code points} and
+     * in the value (a window's window_start, window_end and last_ts; an alert's ts). {@code points} and
      * {@code points-dlq} keep their producers' stamps: a dead letter's is its point's record
      * timestamp, which stands in for a missing {@code ts}.
      */
