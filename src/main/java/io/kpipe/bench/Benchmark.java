@@ -39,11 +39,21 @@ import org.apache.kafka.clients.admin.Admin;
 public final class Benchmark {
     private final BenchConfig config;
     private final PrintWriter out;
+    private final boolean bracket;
     private int trialSeq;
 
     public Benchmark(BenchConfig config, PrintWriter out) {
+        this(config, out, false);
+    }
+
+    /**
+     * {@code bracket}: the max scenario searches as {@link #bracketMax} does, for a grid whose cells
+     * keep up with rates far apart (the growth scenario), instead of stepping up from the start rate.
+     */
+    Benchmark(BenchConfig config, PrintWriter out, boolean bracket) {
         this.config = config;
         this.out = out;
+        this.bracket = bracket;
     }
 
     public BenchResult run() throws InterruptedException {
@@ -57,10 +67,11 @@ public final class Benchmark {
                 try (LocalCluster cluster = LocalCluster.start(ClusterConfig.ofBrokers(config.brokers()).withSecurity(mode))) {
                     BenchResult.Repeat r = switch (config.scenario()) {
                         case YARDSTICK -> new BenchResult.Repeat(i, 0, yardstick(cluster), List.of(), mode.flagName());
-                        case MAX -> max(i, cluster);
+                        case MAX -> bracket ? bracketMax(i, cluster) : max(i, cluster);
                         case STEADY -> steady(i, cluster);
                         case SOAK -> soak(i, cluster);
                         case ENGINES -> throw new IllegalArgumentException("the engines scenario is EnginesBench's");
+                        case GROWTH -> throw new IllegalArgumentException("the growth scenario is Growth's");
                     };
                     repeats.computeIfAbsent(mode, m -> new ArrayList<>()).add(r);
                 }
@@ -108,6 +119,73 @@ public final class Benchmark {
         }
         out.printf(Locale.ROOT, "max: kept up at %,d points/s%n", best);
         return new BenchResult.Repeat(index, best, yardstick, trials, security(cluster));
+    }
+
+    /** The max scenario's search for the growth scenario: {@link #bracket}, each rate one trial. */
+    private BenchResult.Repeat bracketMax(int index, LocalCluster cluster) throws InterruptedException {
+        double yardstick = yardstick(cluster);
+        List<Trial> trials = new ArrayList<>();
+        long[] found = bracket(config.startRate(), config.step(), config.maxRate(),
+                rate -> trial(cluster, rate, config.trialDuration(), trials).passed());
+        out.printf(Locale.ROOT, "max: kept up at %,d points/s%s%n", found[0],
+                found[1] > 0 ? String.format(Locale.ROOT, "; fell behind at %,d", found[1]) : " (the highest rate tried)");
+        return new BenchResult.Repeat(index, found[0], yardstick, trials, security(cluster));
+    }
+
+    /** Whether the pipeline keeps up with a rate: one trial. */
+    interface KeepsUp {
+        boolean at(long rate) throws InterruptedException;
+    }
+
+    /**
+     * The highest rate kept up, found from {@code start} by bracketing: up by half again after each
+     * pass (on multiples of {@code step}, at most {@code maxRate} unless 0), or down by half after each
+     * fail, until a pass and a fail bracket it (a fail at {@link #LOWEST_RATE} gives 0); then the
+     * bracket is halved, on multiples of the step, until it is one step wide. Few trials whether the
+     * rate kept up is a fifth of the start or five times it. Returns {highest passed (0: none),
+     * lowest failed (0: none)}.
+     */
+    static long[] bracket(long start, long step, long maxRate, KeepsUp keepsUp) throws InterruptedException {
+        long pass = 0;
+        long fail = 0;
+        long rate = start;
+        while (pass == 0 || fail == 0) {
+            if (keepsUp.at(rate)) {
+                pass = rate;
+                if (maxRate > 0 && rate >= maxRate) {
+                    break;
+                }
+                long up = Math.max(rate + step, roundToStep(rate * 3 / 2, step));
+                rate = maxRate > 0 ? Math.min(up, maxRate) : up;
+            } else {
+                fail = rate;
+                long down = Math.max(LOWEST_RATE, rate / 2 / 1000 * 1000);
+                if (pass > 0 || down >= rate) {
+                    break;
+                }
+                rate = down;
+            }
+        }
+        while (pass > 0 && fail > pass + step) {
+            long mid = roundToStep((pass + fail) / 2, step);
+            if (mid <= pass || mid >= fail) {
+                break;
+            }
+            if (keepsUp.at(mid)) {
+                pass = mid;
+            } else {
+                fail = mid;
+            }
+        }
+        return new long[] {pass, fail};
+    }
+
+    /** The lowest rate {@link #bracketMax} tries. */
+    static final long LOWEST_RATE = 10_000;
+
+    /** {@code rate} rounded to a multiple of {@code step}, at least one step. */
+    static long roundToStep(long rate, long step) {
+        return Math.max(step, Math.round((double) rate / step) * step);
     }
 
     private BenchResult.Repeat steady(int index, LocalCluster cluster) throws InterruptedException {
@@ -186,7 +264,7 @@ public final class Benchmark {
                 yard, ratio, lost, dup, valid, security.flagName(), null);
     }
 
-    private static Trial deciding(BenchResult.Repeat r) {
+    static Trial deciding(BenchResult.Repeat r) {
         Trial last = null;
         for (Trial t : r.trials()) {
             if (t.passed() && (last == null || t.rate() > last.rate())) {
@@ -227,7 +305,7 @@ public final class Benchmark {
                 s.put("yardstick_records", config.yardstickRecords());
             }
             case YARDSTICK -> s.put("yardstick_records", config.yardstickRecords());
-            case ENGINES -> { }
+            case ENGINES, GROWTH -> { }
         }
         s.put("engine", config.engine().flagName());
         return s;

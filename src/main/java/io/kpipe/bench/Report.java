@@ -157,6 +157,11 @@ public final class Report {
                 escape(table(r)), json.replace("</", "<\\/"), SoakReport.script());
     }
 
+    /** A file of the inlined uPlot, as text. */
+    static String resourceText(String name) throws IOException {
+        return resource(name);
+    }
+
     private static String resource(String name) throws IOException {
         try (InputStream in = Report.class.getClassLoader().getResourceAsStream(UPLOT + name)) {
             if (in == null) {

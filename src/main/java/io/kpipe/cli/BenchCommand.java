@@ -29,7 +29,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", required = true, description = "yardstick, max, steady, soak (steady for long, with every JVM's memory, GC, file handles "
             + "and the brokers' disk sampled and judged), engines (the engines of --engines side by side: steady, latency to a "
-            + "readable result, CPU, memory, highest rate kept up; docs/engines.md), or sink (PostgreSQL write capacity, upsert against COPY).")
+            + "readable result, CPU, memory, highest rate kept up; docs/engines.md), growth (how cost grows: for every combination "
+            + "of --sensors, --partitions, --processors and --brokers, each a comma-separated list, the highest rate kept up, CPU "
+            + "per point, the processors' heap and the time to restore a killed processor; docs/performance.md), "
+            + "or sink (PostgreSQL write capacity, upsert against COPY).")
     String scenario;
 
     @Mixin
@@ -47,21 +50,25 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ProcessingOptions processing;
 
-    @Option(names = "--brokers", defaultValue = "1", description = "1, or 3 with replication 3 (default ${DEFAULT-VALUE}).")
-    int brokers;
+    @Option(names = "--brokers", defaultValue = "1", split = ",",
+            description = "1, or 3 with replication 3 (default ${DEFAULT-VALUE}); growth: a list, e.g. 1,3.")
+    List<Integer> brokers;
 
-    @Option(names = "--partitions", defaultValue = "12", description = "Partitions (default ${DEFAULT-VALUE}).")
-    int partitions;
+    @Option(names = "--partitions", defaultValue = "12", split = ",",
+            description = "Partitions (default ${DEFAULT-VALUE}); growth: a list, e.g. 12,48.")
+    List<Integer> partitions;
 
-    @Option(names = "--sensors", defaultValue = "10000", description = "Distinct sensors (default ${DEFAULT-VALUE}).")
-    int sensors;
+    @Option(names = "--sensors", defaultValue = "10000", split = ",", converter = Converters.CountConverter.class,
+            description = "Distinct sensors, e.g. 10000 or 10k (default ${DEFAULT-VALUE}); growth: a list, e.g. 10k,100k,1M.")
+    List<Integer> sensors;
 
     @Option(names = "--rate", defaultValue = "333333", converter = Converters.RateConverter.class,
-            description = "steady, soak, engines: points per second (default ${DEFAULT-VALUE}).")
+            description = "steady, soak, engines: points per second (default ${DEFAULT-VALUE}); growth: the probe's (default 50k).")
     long rate;
 
     @Option(names = "--duration", defaultValue = "5m", converter = Converters.DurationConverter.class,
-            description = "steady, soak, engines: how long the generator sends (default ${DEFAULT-VALUE}; engines: 60s).")
+            description = "steady, soak, engines: how long the generator sends (default ${DEFAULT-VALUE}; engines: 60s; "
+                    + "growth: the probe's, 120s).")
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "30s", converter = Converters.DurationConverter.class,
@@ -94,10 +101,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sink", description = "Also run the PostgreSQL sink (an embedded server) in every trial, and check its table.")
     boolean sink;
 
-    @Option(names = "--processors", defaultValue = "0",
+    @Option(names = "--processors", split = ",",
             description = "Processors as child JVMs in every trial, each starting cold as a restarted one does; "
-                    + "0 runs one inside the bench's JVM (default ${DEFAULT-VALUE}).")
-    int processors;
+                    + "0 runs one inside the bench's JVM (default 0); growth: a list of 1..16 (default 1).")
+    List<Integer> processors;
 
     @Option(names = "--chaos", paramLabel = "SPEC",
             description = "Processor faults in every trial of --scenario steady, as kpipe run --chaos: kill-processor[:ID]@T, "
@@ -131,9 +138,18 @@ final class BenchCommand implements Callable<Integer> {
         try {
             sc = BenchConfig.Scenario.valueOf(scenario.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new io.kpipe.config.UsageException("--scenario", "must be yardstick, max, steady, soak, engines or sink, got '" + scenario + "'");
+            throw new io.kpipe.config.UsageException("--scenario", "must be yardstick, max, steady, soak, engines, growth or sink, got '" + scenario + "'");
         }
         boolean enginesScenario = sc == BenchConfig.Scenario.ENGINES;
+        boolean growth = sc == BenchConfig.Scenario.GROWTH;
+        List<Integer> processors = this.processors != null ? this.processors : List.of(growth ? 1 : 0);
+        if (!growth) {
+            for (var e : List.of(Map.entry("--sensors", sensors), Map.entry("--partitions", partitions),
+                    Map.entry("--processors", processors), Map.entry("--brokers", brokers))) {
+                io.kpipe.config.UsageException.require(e.getValue().size() == 1, e.getKey(),
+                        "takes one value except with --scenario growth, got " + e.getValue());
+            }
+        }
         if (enginesScenario) {
             io.kpipe.config.UsageException.require(!given("--engine"), "--engine",
                     "has no meaning with --scenario engines: it runs every engine of --engines");
@@ -149,19 +165,21 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         // The engines scenario runs every engine, each with a steady trial and a ramp: shorter defaults.
-        Duration duration = enginesScenario && !given("--duration") ? Duration.ofSeconds(60) : this.duration;
+        Duration duration = enginesScenario && !given("--duration") ? Duration.ofSeconds(60)
+                : growth && !given("--duration") ? Duration.ofSeconds(120) : this.duration;
+        long rate = growth && !given("--rate") ? 50_000 : this.rate;
         Duration warmup = enginesScenario && !given("--warmup") ? Duration.ofSeconds(20) : this.warmup;
         Duration window = enginesScenario && !given("--window") ? Duration.ofSeconds(20) : this.window;
-        int repeat = this.repeat != null ? this.repeat : sc == BenchConfig.Scenario.SOAK ? 1 : 3;
+        int repeat = this.repeat != null ? this.repeat : sc == BenchConfig.Scenario.SOAK || growth ? 1 : 3;
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
                 + sc.name().toLowerCase(Locale.ROOT));
         BenchConfig config = BenchConfig.builder()
                 .scenario(sc)
                 .guarantee(processing.guarantee)
-                .brokers(brokers)
-                .partitions(partitions)
+                .brokers(brokers.get(0))
+                .partitions(partitions.get(0))
                 .threads(processing.threads)
-                .sensors(sensors)
+                .sensors(sensors.get(0))
                 .rate(rate)
                 .duration(duration)
                 .warmup(warmup)
@@ -173,7 +191,7 @@ final class BenchCommand implements Callable<Integer> {
                 .yardstickRecords(yardstickRecords)
                 .outDir(dir)
                 .sink(sink)
-                .processors(processors)
+                .processors(growth ? 1 : processors.get(0))
                 .chaos(io.kpipe.chaos.ChaosSpec.parse(chaos))
                 .retention(retention.retention)
                 .emit(processing.emit)
@@ -192,6 +210,15 @@ final class BenchCommand implements Callable<Integer> {
         }
         io.kpipe.chaos.ChaosRunner.validate(config.chaos(), 0, config.processors(), config.duration());
         var o = spec.commandLine().getOut();
+        if (growth) {
+            var g = new io.kpipe.bench.Growth(config, new io.kpipe.bench.Growth.Grid(sensors, partitions, processors, brokers), o);
+            io.kpipe.bench.GrowthResult gr = g.run();
+            io.kpipe.bench.GrowthReport.write(gr, dir);
+            o.println();
+            o.print(io.kpipe.bench.GrowthReport.table(gr));
+            o.println("results: " + dir.resolve("results.json") + ", report: " + dir.resolve("report.html"));
+            return gr.valid() ? Main.OK : Main.FAILED;
+        }
         if (enginesScenario) {
             io.kpipe.bench.EnginesResult er = new io.kpipe.bench.EnginesBench(config, o).run();
             io.kpipe.bench.EnginesReport.write(er, dir);
@@ -234,10 +261,11 @@ final class BenchCommand implements Callable<Integer> {
     private int sink() throws Exception {
         int repeat = this.repeat != null ? this.repeat : 3;
         io.kpipe.config.UsageException.require(repeat >= 1 && repeat <= 20, "--repeat", "must be 1..20, got " + repeat);
-        io.kpipe.config.UsageException.require(sensors >= 1, "--sensors", "must be positive, got " + sensors);
+        io.kpipe.config.UsageException.require(sensors.size() == 1, "--sensors", "takes one value with --scenario sink, got " + sensors);
+        int sensorCount = sensors.get(0);
         Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-sink");
         var o = spec.commandLine().getOut();
-        SinkCapacity.Load load = new SinkCapacity.Load(sensors, 60, 60, io.kpipe.sink.PostgresSink.MAX_BATCH);
+        SinkCapacity.Load load = new SinkCapacity.Load(sensorCount, 60, 60, io.kpipe.sink.PostgresSink.MAX_BATCH);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scenario", "sink");
         result.put("machine", Machine.describe());

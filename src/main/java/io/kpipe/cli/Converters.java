@@ -52,6 +52,27 @@ final class Converters {
         }
     }
 
+    /** A count of things, such as sensors: a positive whole number, with an optional k (thousand) or M (million): 10k, 1M. */
+    static final class CountConverter implements ITypeConverter<Integer> {
+        static final String ALLOWED = "use a positive whole number (e.g. 10000, 10k, 1M)";
+
+        @Override
+        public Integer convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            long scale = v.endsWith("k") ? 1_000 : v.endsWith("m") ? 1_000_000 : 1;
+            try {
+                java.math.BigDecimal n = new java.math.BigDecimal(scale == 1 ? v : v.substring(0, v.length() - 1))
+                        .multiply(java.math.BigDecimal.valueOf(scale));
+                if (n.signum() <= 0 || n.stripTrailingZeros().scale() > 0 || n.compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) > 0) {
+                    throw new TypeConversionException("'" + value + "' is not allowed; " + ALLOWED);
+                }
+                return n.intValueExact();
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new TypeConversionException("'" + value + "' is not a count; " + ALLOWED);
+            }
+        }
+    }
+
     /** A rate as {@link RateConverter} takes it, or 0 for "no limit". */
     static final class MaxRateConverter implements ITypeConverter<Long> {
         @Override

@@ -39,8 +39,12 @@ public record BenchConfig(
         List<Engine> engines,
         int rampSteps) {
 
-    /** {@code ENGINES}: every engine of {@code engines} on fresh clusters, side by side (docs/engines.md). */
-    public enum Scenario { YARDSTICK, MAX, STEADY, SOAK, ENGINES }
+    /**
+     * {@code ENGINES}: every engine of {@code engines} on fresh clusters, side by side (docs/engines.md).
+     * {@code GROWTH}: a max search and a probe for each combination of sensors, partitions, processors
+     * and brokers (io.kpipe.bench.Growth); this config is its base, the grid replaces those four.
+     */
+    public enum Scenario { YARDSTICK, MAX, STEADY, SOAK, ENGINES, GROWTH }
 
     public BenchConfig {
         UsageException.require(brokers == 1 || brokers == 3, "--brokers", "must be 1 or 3, got " + brokers);
@@ -78,6 +82,12 @@ public record BenchConfig(
                     + ": the Spark and DSL processors emit updates");
             UsageException.require(security.equals(List.of(SecurityMode.PLAINTEXT)), "--security",
                     "is not available " + with + ": the Spark processor is not tried on a secured cluster yet");
+        }
+        if (scenario == Scenario.GROWTH) {
+            UsageException.require(engine != Engine.SPARK, "--engine", "spark is not available with --scenario growth: "
+                    + "its probe samples the processors' memory, and the Spark JVM is not in the resource sampler yet");
+            UsageException.require(security.equals(List.of(SecurityMode.PLAINTEXT)), "--security",
+                    "must be plaintext with --scenario growth (compare security with --scenario max --security both)");
         }
         ProcessorConfig.requireMeaningful(engine, emit, 0);
         UsageException.require(engines != null && !engines.isEmpty() && engines.stream().distinct().count() == engines.size(),

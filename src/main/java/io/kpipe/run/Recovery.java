@@ -13,7 +13,7 @@ import java.util.List;
  * had not recovered when the run ended. A run that drained has recovered by the time the drain
  * ended, even if the last sample, taken up to a second before, was still behind.
  */
-final class Recovery {
+public final class Recovery {
     private Recovery() {}
 
     /** {@code drainedAtS}: when the drain ended, seconds from the start; null if the run did not drain. */
@@ -27,7 +27,12 @@ final class Recovery {
         return out;
     }
 
-    static Double recoveredAfter(double atS, double untilS, List<Sample> timeline, Double drainedAtS) {
+    /**
+     * Seconds from a fault at {@code atS} until the lag was back under its line, looking at the
+     * samples up to {@code untilS}; 0 if it never crossed it; null if it was still over it at the last
+     * sample and the run did not drain ({@code drainedAtS} null).
+     */
+    public static Double recoveredAfter(double atS, double untilS, List<Sample> timeline, Double drainedAtS) {
         Sample before = null;
         for (Sample s : timeline) {
             if (s.tS() <= atS) {

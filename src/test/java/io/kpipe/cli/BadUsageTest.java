@@ -39,7 +39,17 @@ class BadUsageTest {
                 Arguments.of(new String[] {"bench", "--scenario", "max", "--security", "tls"},
                         "kpipe bench: --security: must be plaintext, sasl_ssl or both, got 'tls'"),
                 Arguments.of(new String[] {"bench", "--scenario", "nope"},
-                        "kpipe bench: --scenario: must be yardstick, max, steady, soak, engines or sink, got 'nope'"),
+                        "kpipe bench: --scenario: must be yardstick, max, steady, soak, engines, growth or sink, got 'nope'"),
+                Arguments.of(new String[] {"bench", "--scenario", "max", "--sensors", "10k,100k"},
+                        "kpipe bench: --sensors: takes one value except with --scenario growth, got [10000, 100000]"),
+                Arguments.of(new String[] {"bench", "--scenario", "growth", "--processors", "0,2"},
+                        "kpipe bench: --processors: must be 1..16 with --scenario growth: the processors run as child JVMs, "
+                                + "so that one can be killed, got 0"),
+                Arguments.of(new String[] {"bench", "--scenario", "growth", "--duration", "40s"},
+                        "kpipe bench: --duration: with --scenario growth is the probe's; it must leave at least 20 s after "
+                                + "--warmup, for the kill and the restart halfway through, got 40s"),
+                Arguments.of(new String[] {"bench", "--scenario", "growth", "--security", "both"},
+                        "kpipe bench: --security: must be plaintext with --scenario growth (compare security with --scenario max --security both)"),
                 Arguments.of(new String[] {"bench", "--scenario", "engines", "--engine", "spark"},
                         "kpipe bench: --engine: has no meaning with --scenario engines: it runs every engine of --engines"),
                 Arguments.of(new String[] {"bench", "--scenario", "engines", "--step", "50k"},

@@ -58,7 +58,7 @@ class ReadmeClaimsTest {
         assertThat(texts).hasSizeGreaterThan(50).contains(
                 "run          # the whole pipeline for 60 s at 333,333 points/s (1.2 billion an hour) on a local Kafka cluster, then the reconciliation",
                 "sink files --bootstrap-servers B --dir out/ [--max-bytes 128m --roll-interval 1h]",
-                "bench --scenario yardstick|max|steady|soak|engines|sink",
+                "bench --scenario yardstick|max|steady|soak|engines|growth|sink",
                 "run --rate 600k --duration 60s --no-sink --http-port -1");
         assertThat(texts).noneMatch(t -> t.startsWith("run:"));
     }
@@ -164,7 +164,8 @@ class ReadmeClaimsTest {
         if (!value.matches("[A-Z][A-Z_]*")) {
             return value;
         }
-        Class<?> type = option.type();
+        // A list (--sensors 10k,100k) takes one value of its element type.
+        Class<?> type = option.isMultiValue() ? option.auxiliaryTypes()[0] : option.type();
         if (type == int.class || type == long.class || type == Integer.class || type == Long.class
                 || type == double.class || type == Double.class) {
             return "1";
