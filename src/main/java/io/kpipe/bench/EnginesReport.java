@@ -116,21 +116,7 @@ public final class EnginesReport {
                   chart(add(), 'latency p99 ms (sent -> aggregated)', series(x => x.p99_ms));
                 }
                 </script></body></html>
-                """.formatted(resource("uPlot.min.css"), resource("uPlot.iife.min.js"), escape(table(r)),
+                """.formatted(Report.resource("uPlot.min.css"), Report.resource("uPlot.iife.min.js"), Report.escape(table(r)),
                 json.replace("</", "<\\/"));
-    }
-
-    private static String resource(String name) throws IOException {
-        try (var in = EnginesReport.class.getClassLoader()
-                .getResourceAsStream("META-INF/resources/webjars/uplot/1.6.30/dist/" + name)) {
-            if (in == null) {
-                throw new IOException("missing resource " + name);
-            }
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

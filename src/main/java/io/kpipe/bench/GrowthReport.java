@@ -133,11 +133,7 @@ public final class GrowthReport {
                   }
                 }
                 </script></body></html>
-                """.formatted(Report.resourceText("uPlot.min.css"), Report.resourceText("uPlot.iife.min.js"),
-                escape(table(r)), json.replace("</", "<\\/"), plotData(r).replace("</", "<\\/"), plots);
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+                """.formatted(Report.resource("uPlot.min.css"), Report.resource("uPlot.iife.min.js"),
+                Report.escape(table(r)), json.replace("</", "<\\/"), plotData(r).replace("</", "<\\/"), plots);
     }
 }

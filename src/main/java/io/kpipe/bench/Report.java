@@ -157,12 +157,8 @@ public final class Report {
                 escape(table(r)), json.replace("</", "<\\/"), SoakReport.script());
     }
 
-    /** A file of the inlined uPlot, as text. */
-    static String resourceText(String name) throws IOException {
-        return resource(name);
-    }
-
-    private static String resource(String name) throws IOException {
+    /** A file of the inlined uPlot, as text: every bench page inlines it. */
+    static String resource(String name) throws IOException {
         try (InputStream in = Report.class.getClassLoader().getResourceAsStream(UPLOT + name)) {
             if (in == null) {
                 throw new IOException("missing resource " + UPLOT + name);
@@ -171,7 +167,8 @@ public final class Report {
         }
     }
 
-    private static String escape(String s) {
+    /** {@code s} as HTML text. */
+    static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }
